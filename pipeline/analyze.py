@@ -1,0 +1,45 @@
+"""Everything that happens to one fetched page, as one picklable function for a worker process.
+
+``analyze_page`` is what runs under the wall-clock limit of ``pipeline.workers.BoundedPool``:
+extraction (trafilatura, metadata, boilerplate, agency) and place tagging. It is also what
+``newsflow extract`` and re-extraction call, so debugging a page uses the ingestion code path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+
+def analyze_page(
+    html: bytes | str,
+    url: str,
+    hints: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Extract and tag one page. ``hints`` carries feed-side metadata (all optional):
+    ``title``, ``published`` (ISO-8601), ``author``, ``agency`` (feed agency hint), ``timezone``,
+    ``publisher_country``. Returns ``{"extraction": {...}, "places": [{...}, ...]}``.
+    """
+    from pipeline.extract import extract_article
+    from pipeline.geo import tag_places
+
+    hints = hints or {}
+    published = hints.get("published")
+    feed_published = datetime.fromisoformat(published) if published else None
+    ext = extract_article(
+        html,
+        url,
+        feed_title=hints.get("title"),
+        feed_published=feed_published,
+        feed_author=hints.get("author"),
+        feed_agency_hint=hints.get("agency"),
+        default_tz=hints.get("timezone"),
+    )
+    places: list[dict[str, Any]] = []
+    if ext.outcome == "ok" and ext.body:
+        tags = tag_places(
+            ext.body, ext.title, publisher_country=hints.get("publisher_country")
+        )
+        places = [asdict(t) for t in tags]
+    return {"extraction": asdict(ext), "places": places}

@@ -1,0 +1,10 @@
+"""Airflow Assets shared by the DAG files.
+
+Why here and not in ``dags/``: DAG files must not import each other, and the producer
+(``news_ingest``'s load task) and the consumer (``news_models``'s schedule) must name the very
+same Asset. Importing this module does not import Airflow unless the DAGs do.
+"""
+
+from airflow.sdk import Asset
+
+NEWS_DB = Asset("newsflow://duckdb/articles")

@@ -1,0 +1,136 @@
+"""Versioned schema migrations for the DuckDB file.
+
+Why versioned and append-only: users' SQL depends on these tables, and a file written by an older
+newsflow must upgrade in place. Each migration runs once, inside a transaction, and is recorded in
+``schema_migrations``; never edit a released migration, add a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "core tables",
+        """
+        CREATE TABLE IF NOT EXISTS stories (
+            story_id            VARCHAR PRIMARY KEY,
+            first_article_id    VARCHAR NOT NULL,
+            title               VARCHAR,
+            first_published_at  TIMESTAMPTZ,
+            first_seen_at       TIMESTAMPTZ NOT NULL,
+            last_seen_at        TIMESTAMPTZ NOT NULL,
+            article_count       INTEGER NOT NULL,
+            n_outlets           INTEGER NOT NULL,
+            agency              VARCHAR,
+            method              VARCHAR NOT NULL,
+            updated_at          TIMESTAMPTZ NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS articles (
+            article_id          VARCHAR PRIMARY KEY,
+            url                 VARCHAR NOT NULL UNIQUE,
+            feed_id             VARCHAR NOT NULL,
+            outlet              VARCHAR NOT NULL,
+            publisher_country   VARCHAR,
+            title               VARCHAR,
+            title_source        VARCHAR,
+            body                VARCHAR NOT NULL,
+            word_count          INTEGER NOT NULL,
+            published_at        TIMESTAMPTZ,
+            date_source         VARCHAR,
+            fetched_at          TIMESTAMPTZ NOT NULL,
+            agency              VARCHAR,
+            agency_evidence     VARCHAR,
+            byline              VARCHAR,
+            story_id            VARCHAR NOT NULL,
+            content_hash        VARCHAR NOT NULL,
+            language            VARCHAR,
+            feed_entry_url      VARCHAR,
+            extractor           VARCHAR NOT NULL,
+            extractor_version   VARCHAR NOT NULL,
+            run_id              VARCHAR NOT NULL,
+            batch_id            VARCHAR NOT NULL,
+            loaded_at           TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS articles_content_hash ON articles (content_hash);
+        CREATE INDEX IF NOT EXISTS articles_story ON articles (story_id);
+
+        CREATE TABLE IF NOT EXISTS article_places (
+            article_id          VARCHAR NOT NULL,
+            country_code        VARCHAR NOT NULL,
+            admin1_code         VARCHAR,
+            place_name          VARCHAR NOT NULL,
+            canonical_name      VARCHAR,
+            geonameid           BIGINT,
+            mention_count       INTEGER NOT NULL,
+            confidence          DOUBLE,
+            is_primary          BOOLEAN NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS article_places_article ON article_places (article_id);
+
+        CREATE TABLE IF NOT EXISTS url_aliases (
+            url_hash            VARCHAR PRIMARY KEY,
+            url                 VARCHAR NOT NULL,
+            article_id          VARCHAR NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS raw_pages (
+            article_id          VARCHAR PRIMARY KEY,
+            url                 VARCHAR NOT NULL,
+            final_url           VARCHAR,
+            fetched_at          TIMESTAMPTZ NOT NULL,
+            content_type        VARCHAR,
+            encoding            VARCHAR NOT NULL,
+            html_gz             BLOB NOT NULL,
+            n_bytes             INTEGER NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS feed_polls (
+            poll_id             VARCHAR PRIMARY KEY,
+            run_id              VARCHAR NOT NULL,
+            feed_id             VARCHAR NOT NULL,
+            feed_url            VARCHAR NOT NULL,
+            polled_at           TIMESTAMPTZ NOT NULL,
+            outcome             VARCHAR NOT NULL,
+            status_code         INTEGER,
+            duration_ms         INTEGER NOT NULL,
+            n_entries           INTEGER NOT NULL,
+            n_new               INTEGER NOT NULL,
+            etag                VARCHAR,
+            last_modified       VARCHAR,
+            feed_format         VARCHAR,
+            error               VARCHAR
+        );
+
+        CREATE TABLE IF NOT EXISTS fetch_log (
+            fetch_id            VARCHAR PRIMARY KEY,
+            run_id              VARCHAR NOT NULL,
+            batch_id            VARCHAR NOT NULL,
+            feed_id             VARCHAR NOT NULL,
+            url                 VARCHAR NOT NULL,
+            url_hash            VARCHAR NOT NULL,
+            final_url           VARCHAR,
+            article_id          VARCHAR,
+            attempted_at        TIMESTAMPTZ NOT NULL,
+            outcome             VARCHAR NOT NULL,
+            status_code         INTEGER,
+            duration_ms         INTEGER NOT NULL,
+            n_bytes             INTEGER,
+            attempts            INTEGER NOT NULL,
+            error               VARCHAR
+        );
+        CREATE INDEX IF NOT EXISTS fetch_log_url_hash ON fetch_log (url_hash);
+
+        CREATE TABLE IF NOT EXISTS loaded_batches (
+            batch_id            VARCHAR PRIMARY KEY,
+            run_id              VARCHAR NOT NULL,
+            loaded_at           TIMESTAMPTZ NOT NULL,
+            n_articles          INTEGER NOT NULL,
+            n_fetches           INTEGER NOT NULL,
+            n_polls             INTEGER NOT NULL
+        );
+        """,
+    ),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]
