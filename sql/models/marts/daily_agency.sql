@@ -8,6 +8,7 @@
   (max(built_at)) are recomputed from all their articles and replaced whole (delete+insert keyed
   on day).
 #}
+-- depends_on: {{ ref('stg_articles') }}
 {{
     config(
         materialized='incremental',

@@ -12,6 +12,7 @@
   deleted by hand, places re-tagged in place, an article re-loaded onto another day, leaving its
   old day) need `--full-refresh`.
 #}
+-- depends_on: {{ ref('stg_articles') }}
 {{
     config(
         materialized='incremental',
