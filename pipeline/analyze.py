@@ -38,8 +38,16 @@ def analyze_page(
     )
     places: list[dict[str, Any]] = []
     if ext.outcome == "ok" and ext.body:
-        tags = tag_places(
-            ext.body, ext.title, publisher_country=hints.get("publisher_country")
-        )
+        tags = tag_places(ext.body, ext.title, publisher_country=hints.get("publisher_country"))
         places = [asdict(t) for t in tags]
     return {"extraction": asdict(ext), "places": places}
+
+
+def warm_up() -> None:
+    """Load what every page needs (trafilatura, the language model, the gazetteer index) once
+    per worker process, so a page's time limit measures that page alone."""
+    analyze_page(
+        b"<html><body><article><p>Warm-up text about Paris, France, written to load the"
+        b" extraction, language and place models once.</p></article></body></html>",
+        "http://warm-up.invalid/",
+    )

@@ -8,6 +8,7 @@ stderr; a traceback means a bug.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -33,7 +34,9 @@ def _parse_day(value: str) -> datetime:
             return datetime(d.year, d.month, d.day, tzinfo=UTC)
         ts = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD or ISO-8601): {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"not a date (YYYY-MM-DD or ISO-8601): {value!r}"
+        ) from None
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
@@ -144,7 +147,13 @@ def _html_files(paths: Sequence[str]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in (".html", ".htm", ".php", ".xhtml")))
+            out.extend(
+                sorted(
+                    q
+                    for q in p.rglob("*")
+                    if q.is_file() and q.suffix.lower() in (".html", ".htm", ".php", ".xhtml")
+                )
+            )
         elif p.is_file():
             out.append(p)
         else:
@@ -153,19 +162,19 @@ def _html_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.analyze import analyze_page
+    from pipeline.analyze import analyze_page, warm_up
     from pipeline.workers import BoundedPool
 
     files = _html_files(args.paths)
     if args.url and len(files) != 1:
-        raise NewsflowError("--url applies to a single file; got %d files" % len(files))
+        raise NewsflowError(f"--url applies to a single file; got {len(files)} files")
     jobs = []
     for f in files:
         url = args.url or f.resolve().as_uri()
         jobs.append((f, url))
     # Batches keep memory flat for large directories; each page still has its own time limit.
     chunk = 64
-    with BoundedPool(args.workers) as pool:
+    with BoundedPool(args.workers, initializer=warm_up) as pool:
         for start in range(0, len(jobs), chunk):
             part = jobs[start : start + chunk]
             argv = []
@@ -183,8 +192,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     record.update(
                         outcome="extract_timeout" if res.timed_out else "parse_error",
                         error=errors.get(i) or res.error,
-                        title=None, body=None, published_at=None, language=None,
-                        agency=None, canonical_url=None,
+                        title=None,
+                        body=None,
+                        published_at=None,
+                        language=None,
+                        agency=None,
+                        canonical_url=None,
                     )
                 else:
                     ext = res.value["extraction"]
@@ -204,7 +217,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
                         extractor_version=ext.get("extractor_version"),
                         error=ext.get("error"),
                         places=[
-                            {k: p[k] for k in ("place_name", "country_code", "admin1_code", "is_primary")}
+                            {
+                                k: p[k]
+                                for k in ("place_name", "country_code", "admin1_code", "is_primary")
+                            }
                             for p in res.value["places"]
                         ],
                     )
@@ -222,7 +238,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     workdir = Path(args.dir)
     db_path = workdir / "newsflow.duckdb"
     if not args.keep:
-        for p in (db_path, db_path.with_name(db_path.name + ".wal"), workdir / "state", workdir / "staging"):
+        for p in (
+            db_path,
+            db_path.with_name(db_path.name + ".wal"),
+            workdir / "state",
+            workdir / "staging",
+        ):
             if p.is_dir():
                 shutil.rmtree(p)
             elif p.exists():
@@ -230,7 +251,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with serve(port=args.port) as server:
         port = server.server_address[1]
         feeds_path = write_demo_feeds(workdir / "feeds.yaml", port)
-        _progress(f"[demo] demo web serving on http://127.0.0.1:{port}/ (virtual hosts *.demo.test)")
+        _progress(
+            f"[demo] demo web serving on http://127.0.0.1:{port}/ (virtual hosts *.demo.test)"
+        )
         settings = load_settings(feeds_path, db_path=db_path)
         summary = run_pass(settings, progress=_progress)
         print()
@@ -259,16 +282,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         exe = "newsflow" if shutil.which("newsflow") else f"{sys.executable} -m pipeline"
         print(
             "\nQuery it yourself:\n"
-            f"  {exe} query --db {db_path} \"SELECT title, agency, story_id FROM articles\"\n"
+            f'  {exe} query --db {db_path} "SELECT title, agency, story_id FROM articles"\n'
             f"  python -c \"import duckdb; print(duckdb.connect('{db_path}', read_only=True)"
             ".sql('FROM marts.daily_agency'))\""
         )
         if args.serve:
             print(f"\nServing the demo web until Ctrl-C; feeds config: {feeds_path}")
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 threading_event_wait()
-            except KeyboardInterrupt:
-                pass
     return 0
 
 
@@ -296,48 +317,80 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--db", metavar="PATH.duckdb", help="DuckDB file (env NEWSFLOW_DB_PATH)")
 
-    p = sub.add_parser("run", help="one complete pass: poll, fetch, extract, dedupe, load, models",
-                       description="Poll every feed, fetch new articles, extract, dedupe, load into "
-                       "DuckDB and rebuild the SQL models. Exit 0 when the pass completed, even if "
-                       "some items failed (their outcomes are recorded in fetch_log/feed_polls).")
+    p = sub.add_parser(
+        "run",
+        help="one complete pass: poll, fetch, extract, dedupe, load, models",
+        description="Poll every feed, fetch new articles, extract, dedupe, load into "
+        "DuckDB and rebuild the SQL models. Exit 0 when the pass completed, even if "
+        "some items failed (their outcomes are recorded in fetch_log/feed_polls).",
+    )
     db_args(p, feeds_required=True)
-    p.add_argument("--allow-private-hosts", action="store_true",
-                   help="allow loopback/private addresses (demo and tests; env NEWSFLOW_ALLOW_PRIVATE_HOSTS)")
+    p.add_argument(
+        "--allow-private-hosts",
+        action="store_true",
+        help="allow loopback/private addresses (demo and tests; env NEWSFLOW_ALLOW_PRIVATE_HOSTS)",
+    )
     p.add_argument("--feed", action="append", metavar="ID", help="only this feed (repeatable)")
-    p.add_argument("--since", type=_parse_day, help="only entries published on/after this date (UTC)")
+    p.add_argument(
+        "--since", type=_parse_day, help="only entries published on/after this date (UTC)"
+    )
     p.add_argument("--until", type=_parse_day, help="only entries published before this date (UTC)")
     p.add_argument("--no-models", action="store_true", help="skip the dbt build")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("demo", help="serve the bundled demo web on loopback and run the pipeline on it",
-                       description="Serve the bundled offline demo site on 127.0.0.1, run one pass "
-                       "into DIR/newsflow.duckdb (fresh each time unless --keep), print a summary.")
-    p.add_argument("--dir", default="demo-data", help="where the demo DB and state go (default: demo-data)")
-    p.add_argument("--port", type=int, default=0, help="port for the demo web (default: any free port)")
-    p.add_argument("--keep", action="store_true", help="keep the previous demo DB (shows idempotence)")
+    p = sub.add_parser(
+        "demo",
+        help="serve the bundled demo web on loopback and run the pipeline on it",
+        description="Serve the bundled offline demo site on 127.0.0.1, run one pass "
+        "into DIR/newsflow.duckdb (fresh each time unless --keep), print a summary.",
+    )
+    p.add_argument(
+        "--dir", default="demo-data", help="where the demo DB and state go (default: demo-data)"
+    )
+    p.add_argument(
+        "--port", type=int, default=0, help="port for the demo web (default: any free port)"
+    )
+    p.add_argument(
+        "--keep", action="store_true", help="keep the previous demo DB (shows idempotence)"
+    )
     p.add_argument("--serve", action="store_true", help="keep serving the demo web after the run")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("models", help="rebuild the SQL models (dbt build) only",
-                       description="Run `dbt build` on the project in sql/ against the DB file.")
+    p = sub.add_parser(
+        "models",
+        help="rebuild the SQL models (dbt build) only",
+        description="Run `dbt build` on the project in sql/ against the DB file.",
+    )
     db_args(p)
-    p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    p.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
     p.set_defaults(func=cmd_models)
 
-    p = sub.add_parser("query", help="run one SQL query against the DB and print a table",
-                       description="Run SQL read-only against the DuckDB file.")
+    p = sub.add_parser(
+        "query",
+        help="run one SQL query against the DB and print a table",
+        description="Run SQL read-only against the DuckDB file.",
+    )
     db_args(p)
-    p.add_argument("sql", help="the SQL to run, e.g. \"FROM marts.daily_region LIMIT 10\"")
+    p.add_argument("sql", help='the SQL to run, e.g. "FROM marts.daily_region LIMIT 10"')
     p.add_argument("--json", action="store_true", help="print JSON Lines instead of a table")
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("extract", help="extract saved HTML pages offline (JSON Lines out)",
-                       description="Run the pipeline's own extraction on saved HTML files or "
-                       "directories and print one JSON object per page.")
+    p = sub.add_parser(
+        "extract",
+        help="extract saved HTML pages offline (JSON Lines out)",
+        description="Run the pipeline's own extraction on saved HTML files or "
+        "directories and print one JSON object per page.",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="HTML files or directories")
-    p.add_argument("--url", help="the page's original URL (single file only): resolves relative links")
+    p.add_argument(
+        "--url", help="the page's original URL (single file only): resolves relative links"
+    )
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--timeout", type=float, default=20.0, help="wall-clock seconds per page (default 20)")
+    p.add_argument(
+        "--timeout", type=float, default=20.0, help="wall-clock seconds per page (default 20)"
+    )
     p.set_defaults(func=cmd_extract)
     return parser
 

@@ -56,7 +56,7 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
     class DemoHandler(BaseHTTPRequestHandler):
         server_version = "newsflow-demo/1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return  # quiet: the pipeline's own log says what was fetched
 
         def do_GET(self) -> None:
@@ -113,7 +113,9 @@ def write_demo_feeds(dest: Path, port: int, root: Path = DEMO_ROOT, **settings: 
     """Write the demo feeds registry for a server on ``port``: feeds + resolve map + loopback."""
     import yaml
 
-    doc = yaml.safe_load((root / "feeds.yaml").read_text(encoding="utf-8").replace("{{PORT}}", str(port)))
+    doc = yaml.safe_load(
+        (root / "feeds.yaml").read_text(encoding="utf-8").replace("{{PORT}}", str(port))
+    )
     block = {
         "allow_private_hosts": True,
         "resolve": {host: "127.0.0.1" for host in demo_hosts(root)},

@@ -78,15 +78,24 @@ def _entry_link(entry: dict) -> str | None:
     return link if link.startswith(("http://", "https://")) else None
 
 
-def parse_feed(content: bytes, feed_url: str, max_items: int = 200) -> ParsedFeed:
-    """Parse feed bytes. Never raises for bad input: problems come back in ``error``."""
+def parse_feed(
+    content: bytes, feed_url: str, max_items: int = 200, content_type: str | None = None
+) -> ParsedFeed:
+    """Parse feed bytes. Never raises for bad input: problems come back in ``error``.
+
+    ``content_type`` is the response's header: feedparser uses its charset, and without it flags
+    every feed as malformed ("no Content-type specified").
+    """
     import feedparser
 
     if not content or not content.strip():
         return ParsedFeed(format=None, title=None, error="empty response body")
     parsed = feedparser.parse(
         content,
-        response_headers={"content-location": feed_url},
+        response_headers={
+            "content-location": feed_url,
+            "content-type": content_type or "application/xml",
+        },
         sanitize_html=False,
         resolve_relative_uris=False,
     )

@@ -10,6 +10,7 @@ finds) the same batch instead of adding a second copy.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import time
 import uuid
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.analyze import analyze_page
+from pipeline.analyze import analyze_page, warm_up
 from pipeline.dedup import content_hash
 from pipeline.feeds import ParsedFeed, parse_feed
 from pipeline.settings import FeedConfig, Settings
@@ -97,7 +98,9 @@ def poll_feed(
         etag = etag or state.get("etag")
         last_modified = last_modified or state.get("last_modified")
     elif outcome == "ok":
-        parsed, error = _parse_bounded(settings, fr.content or b"", fr.final_url or feed.url, pool)
+        parsed, error = _parse_bounded(
+            settings, fr.content or b"", fr.final_url or feed.url, pool, fr.content_type
+        )
         if parsed is None or parsed.error:
             outcome = "parse_error"
             error = error or (parsed.error if parsed else "feed could not be parsed")
@@ -151,9 +154,13 @@ def poll_feed(
 
 
 def _parse_bounded(
-    settings: Settings, content: bytes, url: str, pool: BoundedPool | None
+    settings: Settings,
+    content: bytes,
+    url: str,
+    pool: BoundedPool | None,
+    content_type: str | None = None,
 ) -> tuple[ParsedFeed | None, str | None]:
-    args = (content, url, settings.max_items_per_feed)
+    args = (content, url, settings.max_items_per_feed, content_type)
     if pool is None:
         with BoundedPool(1) as own:
             res = own.map(parse_feed, [args], timeout=settings.feed_parse_timeout)[0]
@@ -230,14 +237,18 @@ class BatchReport:
         return dict(self.__dict__)
 
 
-def _fetch_host_group(settings: Settings, items: list[dict[str, Any]]) -> list[tuple[dict, Any, datetime]]:
+def _fetch_host_group(
+    settings: Settings, items: list[dict[str, Any]]
+) -> list[tuple[dict, Any, datetime]]:
     """Fetch one host's items in order, politely (the Fetcher spaces requests to a host)."""
     from pipeline.fetch import Fetcher
 
     out = []
     with Fetcher(settings) as fetcher:
         for item in items:
-            feed = settings.feed(item["feed_id"]) if item["feed_id"] in settings.feed_ids() else None
+            feed = (
+                settings.feed(item["feed_id"]) if item["feed_id"] in settings.feed_ids() else None
+            )
             started = _now()
             res = fetcher.fetch(
                 item["url"],
@@ -286,8 +297,15 @@ def fetch_extract_batch(
     aliases: list[dict[str, Any]] = []
     raws: list[dict[str, Any]] = []
 
-    def log(item: dict, outcome: str, *, res: Any = None, started: datetime | None = None,
-            article_id: str | None = None, error: str | None = None) -> None:
+    def log(
+        item: dict,
+        outcome: str,
+        *,
+        res: Any = None,
+        started: datetime | None = None,
+        article_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
         fetch_rows.append(
             {
                 "fetch_id": f"{full_batch_id}-{len(fetch_rows):04d}",
@@ -337,7 +355,7 @@ def fetch_extract_batch(
         for item, res, _ in ok_pages
     ]
     if pool is None:
-        with BoundedPool(settings.extract_workers) as own:
+        with BoundedPool(settings.extract_workers, initializer=warm_up) as own:
             analyzed = own.map(analyze_page, args, timeout=settings.extract_timeout)
     else:
         analyzed = pool.map(analyze_page, args, timeout=settings.extract_timeout)
@@ -345,8 +363,13 @@ def fetch_extract_batch(
     batch_ids: set[str] = set()
     for (item, res, started), outcome in zip(ok_pages, analyzed, strict=True):
         if not outcome.ok:
-            log(item, "extract_timeout" if outcome.timed_out else "parse_error",
-                res=res, started=started, error=outcome.error)
+            log(
+                item,
+                "extract_timeout" if outcome.timed_out else "parse_error",
+                res=res,
+                started=started,
+                error=outcome.error,
+            )
             continue
         ext = outcome.value["extraction"]
         if ext["outcome"] != "ok":
@@ -354,10 +377,8 @@ def fetch_extract_batch(
             continue
         final_canonical = item["canonical_url"]
         if res.final_url:
-            try:
+            with contextlib.suppress(ValueError):
                 final_canonical = canonicalize_url(res.final_url)
-            except ValueError:
-                pass
         article_url = final_canonical
         page_canonical = ext.get("canonical_url")
         if page_canonical:
@@ -371,8 +392,14 @@ def fetch_extract_batch(
             article_url = page_canonical
         aid = url_hash(article_url)
         if aid in seen or aid in batch_ids:
-            log(item, "duplicate", res=res, started=started, article_id=aid,
-                error=f"same article as {article_url}")
+            log(
+                item,
+                "duplicate",
+                res=res,
+                started=started,
+                article_id=aid,
+                error=f"same article as {article_url}",
+            )
             for u in {item["canonical_url"], final_canonical}:
                 aliases.append({"url_hash": url_hash(u), "url": u, "article_id": aid})
             continue
@@ -520,7 +547,7 @@ def run_pass(
     if leftover.batches:
         progress(f"[load] merged {leftover.batches} batch(es) left by an interrupted run")
     seen = read_seen(settings.state_dir)
-    with BoundedPool(settings.extract_workers) as pool:
+    with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
         item_lists = []
         for fid in ids:
             res = poll_feed(settings, fid, run_id, pool=pool, seen=seen)
@@ -554,4 +581,3 @@ def run_pass(
         progress("[models] done")
     summary.seconds = round(time.monotonic() - t0, 2)
     return summary
-

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +35,9 @@ DB_ENV = "NEWSFLOW_DB"
 
 _DEFAULT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "sql"
 
-PROFILES_DIR: Path = _DEFAULT_PROJECT_DIR
-"""Folder holding ``profiles.yml`` (profile ``newsflow``, target ``dev``). It has no secrets: the
-DuckDB path comes from the ``NEWSFLOW_DB`` environment variable, so the shipped file always
-serves, also for a project dir overridden with ``NEWSFLOW_DBT_PROJECT_DIR``."""
+# ``profiles.yml`` (profile ``newsflow``, target ``dev``) lives in the project dir itself: it has
+# no secrets (the DuckDB path comes from ``NEWSFLOW_DB``), so wherever the project is installed
+# (repo checkout, or /opt/newsflow/sql in the image) the profile travels with it.
 
 PROFILE_NAME = "newsflow"
 TARGET_NAME = "dev"
@@ -165,10 +164,8 @@ def _close_duckdb() -> None:
         return
     env = DuckDBConnectionManager._ENV
     if env is not None:
-        try:
+        with suppress(Exception):  # closing an already-closed handle is harmless
             env.close()
-        except Exception:  # closing an already-closed handle is harmless
-            pass
     DuckDBConnectionManager.close_all_connections()
 
 
@@ -202,7 +199,7 @@ def build_models(
         "--project-dir",
         str(project),
         "--profiles-dir",
-        str(PROFILES_DIR),
+        str(dbt_project_dir()),
         "--profile",
         PROFILE_NAME,
         "--target",
@@ -237,6 +234,47 @@ def build_models(
     if not res.success or any(n.failed for n in nodes):
         raise ModelsError(_failure_reason(nodes))
     return ModelsResult(nodes=nodes, seconds=seconds)
+
+
+class TaskDbLock:
+    """``pre_execute``/``post_execute`` hooks that hold the DB lock around one Airflow dbt task.
+
+    Cosmos runs each model and test as its own task that opens the DuckDB file through dbt. The
+    ``duckdb`` pool keeps two such tasks apart, but not a task and a ``newsflow`` CLI run or the
+    ingest DAG's load: without the lock one of them would find the file in use and fail. The lock
+    is :func:`pipeline.store.db_lock`, the one every writer takes.
+
+    One instance is shared by all tasks of a DAG (operator_args); Airflow runs each task in its
+    own process, where acquire/release pair up. If a task fails, ``post_execute`` is not called
+    and the lock is released when the task's process exits; in a single-process run
+    (``dag.test()``) the next ``acquire`` finds it still held by this process and keeps it.
+    """
+
+    def __init__(self, db_path: Path, timeout: float = 600.0) -> None:
+        self.db_path = Path(db_path)
+        self.timeout = timeout
+        self._held: AbstractContextManager[None] | None = None
+        self._guard = threading.Lock()
+
+    def acquire(self, context: object = None) -> None:
+        from pipeline.store import db_lock
+
+        with self._guard:
+            if self._held is not None:
+                return
+            held = db_lock(self.db_path, self.timeout)
+            held.__enter__()
+            self._held = held
+
+    def release(self, context: object = None, result: object = None) -> None:
+        with self._guard:
+            held, self._held = self._held, None
+        if held is not None:
+            held.__exit__(None, None, None)
+
+    @property
+    def held(self) -> bool:
+        return self._held is not None
 
 
 def _project_fingerprint(project: Path) -> str:
@@ -288,7 +326,7 @@ def ensure_manifest(cache_dir: Path, *, db_path: Path | None = None) -> Path:
             "--project-dir",
             str(project),
             "--profiles-dir",
-            str(PROFILES_DIR),
+            str(dbt_project_dir()),
             "--target-path",
             str(scratch / "target"),
             "--log-path",

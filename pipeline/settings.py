@@ -8,6 +8,7 @@ half-way through a run. Precedence: explicit overrides (CLI flags) > environment
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -33,7 +34,9 @@ class FeedConfig(BaseModel):
     name: str | None = None
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 of the publisher")
     language: str | None = Field(default=None, description="expected language (ISO 639-1)")
-    agency: str | None = Field(default=None, description="agency hint: every item is this wire's copy")
+    agency: str | None = Field(
+        default=None, description="agency hint: every item is this wire's copy"
+    )
     timezone: str | None = Field(default=None, description="IANA zone for dates without an offset")
     headers: dict[str, str] = Field(default_factory=dict)
     enabled: bool = True
@@ -141,7 +144,20 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
         if name == "feeds":
             continue
         raw = environ.get(_ENV_PREFIX + name.upper())
-        if raw is not None and raw != "":
+        if raw is None or raw == "":
+            continue
+        if name == "resolve":
+            # a mapping from the environment: JSON ({"host": "ip"}) or "host=ip,host2=ip2"
+            try:
+                out[name] = json.loads(raw)
+            except ValueError:
+                pairs = [p.split("=", 1) for p in raw.split(",") if p.strip()]
+                if not all(len(p) == 2 for p in pairs):
+                    raise ConfigError(
+                        f"{_ENV_PREFIX}RESOLVE: expected JSON or host=ip,host=ip; got {raw!r}"
+                    ) from None
+                out[name] = {h.strip(): ip.strip() for h, ip in pairs}
+        else:
             out[name] = raw
     return out
 

@@ -110,7 +110,9 @@ STAGED_TABLES: dict[str, list[tuple[str, str]]] = {
 _MANIFEST = "_batch.json"
 
 
-def _write_table(con: duckdb.DuckDBPyConnection, name: str, rows: list[Mapping[str, Any]], path: Path) -> None:
+def _write_table(
+    con: duckdb.DuckDBPyConnection, name: str, rows: list[Mapping[str, Any]], path: Path
+) -> None:
     cols = STAGED_TABLES[name]
     ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" ({ddl})')

@@ -84,10 +84,14 @@ def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
-            raise DatabaseError(f"{db_path}: in use by another process ({msg.splitlines()[0]})") from None
+            raise DatabaseError(
+                f"{db_path}: in use by another process ({msg.splitlines()[0]})"
+            ) from None
         raise DatabaseError(f"{db_path}: cannot open ({msg.splitlines()[0]})") from None
     except duckdb.Error as exc:
-        raise DatabaseError(f"{db_path}: not a usable DuckDB file ({str(exc).splitlines()[0]})") from None
+        raise DatabaseError(
+            f"{db_path}: not a usable DuckDB file ({str(exc).splitlines()[0]})"
+        ) from None
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -157,7 +161,14 @@ def _load_one(con: duckdb.DuckDBPyConnection, batch_dir: Path, summary: LoadSumm
     now = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
-        for name in ("feed_polls", "fetch_log", "articles", "article_places", "url_aliases", "raw_pages"):
+        for name in (
+            "feed_polls",
+            "fetch_log",
+            "articles",
+            "article_places",
+            "url_aliases",
+            "raw_pages",
+        ):
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE b_{name} AS "
                 f"SELECT * FROM read_parquet('{_sql_path(batch_dir / (name + '.parquet'))}')"
@@ -308,7 +319,9 @@ def load_staged(
     return summary
 
 
-def export_state(con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts_per_url: int) -> None:
+def export_state(
+    con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts_per_url: int
+) -> None:
     """Write what pollers need to know without opening the DB: seen URLs and feed validators.
 
     Written to temp files and renamed, so a poller never reads a half-written state.
@@ -336,9 +349,7 @@ def export_state(con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts_p
         QUALIFY row_number() OVER (PARTITION BY feed_id ORDER BY polled_at DESC) = 1
         """
     ).fetchall()
-    feeds = {
-        r[0]: {"feed_url": r[1], "etag": r[2], "last_modified": r[3]} for r in rows
-    }
+    feeds = {r[0]: {"feed_url": r[1], "etag": r[2], "last_modified": r[3]} for r in rows}
     tmp = state_dir / "feed_state.json.tmp"
     tmp.write_text(json.dumps(feeds, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, state_dir / "feed_state.json")
@@ -351,7 +362,12 @@ def read_seen(state_dir: Path) -> set[str]:
         return set()
     con = duckdb.connect()
     try:
-        return {r[0] for r in con.execute(f"SELECT url_hash FROM read_parquet('{_sql_path(path)}')").fetchall()}
+        return {
+            r[0]
+            for r in con.execute(
+                f"SELECT url_hash FROM read_parquet('{_sql_path(path)}')"
+            ).fetchall()
+        }
     finally:
         con.close()
 

@@ -45,14 +45,26 @@ class BoundedPool:
     recycled after ``max_tasks`` tasks to cap memory growth from leaky parsers.
     """
 
-    def __init__(self, workers: int = 2, *, max_tasks: int = 200) -> None:
+    def __init__(
+        self,
+        workers: int = 2,
+        *,
+        max_tasks: int = 200,
+        initializer: Callable[[], None] | None = None,
+    ) -> None:
         self.workers = max(1, workers)
         self.max_tasks = max_tasks
+        # Runs once per worker before its first task, outside any task's time limit: model
+        # loading and index building must not count against (and time out) the first page.
+        self.initializer = initializer
         self._pool: ProcessPool | None = None
 
     def __enter__(self) -> BoundedPool:
         self._pool = ProcessPool(
-            max_workers=self.workers, max_tasks=self.max_tasks, context=_context()
+            max_workers=self.workers,
+            max_tasks=self.max_tasks,
+            context=_context(),
+            initializer=self.initializer,
         )
         return self
 
@@ -67,7 +79,9 @@ class BoundedPool:
     ) -> list[TaskOutcome[T]]:
         if self._pool is None:
             raise RuntimeError("BoundedPool used outside its context manager")
-        futures = [self._pool.schedule(fn, args=tuple(args), timeout=timeout) for args in arg_tuples]
+        futures = [
+            self._pool.schedule(fn, args=tuple(args), timeout=timeout) for args in arg_tuples
+        ]
         results: list[TaskOutcome[T]] = []
         for fut in futures:
             try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -28,7 +27,10 @@ if not Path(NEWSFLOW[0]).exists():
 
 def newsflow(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*NEWSFLOW, *args], capture_output=True, text=True, timeout=600,
+        [*NEWSFLOW, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, **(env or {})},
     )
 
@@ -44,12 +46,29 @@ def demo_run(tmp_path_factory):
         snap1 = snapshot(db)
         second = newsflow("run", "--feeds", str(feeds), "--db", str(db))
         snap2 = snapshot(db)
-    manifest = yaml.safe_load((DEMO_ROOT / "MANIFEST.yaml").read_text().replace("{{PORT}}", str(port)))
-    return {"first": first, "second": second, "snap1": snap1, "snap2": snap2, "db": db, "manifest": manifest}
+    manifest = yaml.safe_load(
+        (DEMO_ROOT / "MANIFEST.yaml").read_text().replace("{{PORT}}", str(port))
+    )
+    return {
+        "first": first,
+        "second": second,
+        "snap1": snap1,
+        "snap2": snap2,
+        "db": db,
+        "manifest": manifest,
+    }
 
 
-TABLES = ["articles", "stories", "article_places", "fetch_log", "url_aliases", "raw_pages",
-          "marts.daily_region", "marts.daily_agency"]
+TABLES = [
+    "articles",
+    "stories",
+    "article_places",
+    "fetch_log",
+    "url_aliases",
+    "raw_pages",
+    "marts.daily_region",
+    "marts.daily_agency",
+]
 
 
 def snapshot(db: Path) -> dict:
@@ -63,7 +82,9 @@ def snapshot(db: Path) -> dict:
             "SELECT day, region_level, region_code, n_articles, n_stories, n_outlets "
             "FROM marts.daily_region ORDER BY ALL"
         ).fetchall()
-        out["polls"] = con.execute("SELECT feed_id, outcome FROM feed_polls ORDER BY polled_at, feed_id").fetchall()
+        out["polls"] = con.execute(
+            "SELECT feed_id, outcome FROM feed_polls ORDER BY polled_at, feed_id"
+        ).fetchall()
         return out
     finally:
         con.close()
@@ -95,14 +116,16 @@ def test_every_entry_has_its_expected_outcome_and_values(demo_run):
         for e in entries:
             if e["outcome"] != "ok":
                 row = con.execute(
-                    "SELECT outcome, status_code FROM fetch_log WHERE url = ?", [canonicalize_url(e["link"])]
+                    "SELECT outcome, status_code FROM fetch_log WHERE url = ?",
+                    [canonicalize_url(e["link"])],
                 ).fetchone()
                 assert row == ("http_error", e["status"]), e["link"]
                 continue
             url = canonicalize_url(e["canonical_url"])
             row = con.execute(
                 "SELECT title, agency, story_id, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'),"
-                " body FROM articles WHERE url = ?", [url]
+                " body FROM articles WHERE url = ?",
+                [url],
             ).fetchone()
             assert row is not None, f"missing article {url}"
             title, agency, story_id, published, body = row
@@ -113,7 +136,8 @@ def test_every_entry_has_its_expected_outcome_and_values(demo_run):
             assert not body.rstrip().endswith("(AFP)"), url
             primary = con.execute(
                 "SELECT p.country_code FROM article_places p JOIN articles a USING (article_id)"
-                " WHERE a.url = ? AND p.is_primary", [url]
+                " WHERE a.url = ? AND p.is_primary",
+                [url],
             ).fetchall()
             assert primary == [(e["country"],)], url
             by_story.setdefault(e["story"], set()).add(story_id)
@@ -122,7 +146,9 @@ def test_every_entry_has_its_expected_outcome_and_values(demo_run):
         assert len({next(iter(ids)) for ids in by_story.values()}) == len(by_story)
         sizes = sorted(r[0] for r in con.execute("SELECT article_count FROM stories").fetchall())
         assert sizes == [1, 1, 1, 1, 2, 2, 3]
-        outcomes = dict(con.execute("SELECT outcome, count(*) FROM fetch_log GROUP BY ALL").fetchall())
+        outcomes = dict(
+            con.execute("SELECT outcome, count(*) FROM fetch_log GROUP BY ALL").fetchall()
+        )
         assert outcomes == {"ok": 11, "http_error": 1, "duplicate": 1}
     finally:
         con.close()
@@ -130,7 +156,9 @@ def test_every_entry_has_its_expected_outcome_and_values(demo_run):
 
 def test_marts_built(demo_run):
     rows = demo_run["snap1"]["daily_region"]
-    country = {(str(d), code): (n_a, n_s, n_o) for d, lvl, code, n_a, n_s, n_o in rows if lvl == "country"}
+    country = {
+        (str(d), code): (n_a, n_s, n_o) for d, lvl, code, n_a, n_s, n_o in rows if lvl == "country"
+    }
     # the Kherson story: three outlets on 5 March, one story
     assert country[("2026-03-05", "UA")] == (3, 1, 3)
     assert sum(v[0] for v in country.values()) == 11
@@ -142,7 +170,7 @@ def test_second_run_adds_nothing(demo_run):
     s1, s2 = demo_run["snap1"], demo_run["snap2"]
     for key in [*TABLES, "articles_rows", "daily_region"]:
         assert s1[key] == s2[key], key
-    new_polls = s2["polls"][len(s1["polls"]):]
+    new_polls = s2["polls"][len(s1["polls"]) :]
     assert sorted(new_polls) == sorted((f, "not_modified") for f, _ in s1["polls"])
 
 
@@ -158,8 +186,12 @@ def test_bad_config_is_one_line_and_nonzero(tmp_path):
 
 def test_private_hosts_refused_without_flag(tmp_path):
     with serve() as server:
-        feeds = write_demo_feeds(tmp_path / "feeds.yaml", server.server_address[1], allow_private_hosts=False)
-        r = newsflow("run", "--feeds", str(feeds), "--db", str(tmp_path / "x.duckdb"), "--no-models")
+        feeds = write_demo_feeds(
+            tmp_path / "feeds.yaml", server.server_address[1], allow_private_hosts=False
+        )
+        r = newsflow(
+            "run", "--feeds", str(feeds), "--db", str(tmp_path / "x.duckdb"), "--no-models"
+        )
     assert r.returncode == 0, r.stderr
     con = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
     outcomes = {o for (o,) in con.execute("SELECT outcome FROM feed_polls").fetchall()}

@@ -26,7 +26,10 @@ def test_rss_entries_dates_normalised_to_utc():
     assert parsed.format == "rss20"
     assert parsed.error is None
     links = [e.link for e in parsed.entries]
-    assert links == ["https://ledger.example.com/a?utm_source=rss", "https://ledger.example.com/b.html"]
+    assert links == [
+        "https://ledger.example.com/a?utm_source=rss",
+        "https://ledger.example.com/b.html",
+    ]
     assert parsed.entries[0].published == "2026-03-03T08:30:00+00:00"
     assert parsed.n_skipped == 1
 

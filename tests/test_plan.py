@@ -7,7 +7,13 @@ from pipeline.ingest import new_run_id, plan_batches
 
 def item(feed: str, host: str, n: int, published: str | None = "2026-03-03T10:00:00+00:00") -> dict:
     url = f"https://{host}/a{n}"
-    return {"feed_id": feed, "url": url, "canonical_url": url, "url_hash": f"{host}{n}", "published": published}
+    return {
+        "feed_id": feed,
+        "url": url,
+        "canonical_url": url,
+        "url_hash": f"{host}{n}",
+        "published": published,
+    }
 
 
 def test_same_url_in_two_feeds_is_fetched_once_and_recorded_as_duplicate():
@@ -17,7 +23,9 @@ def test_same_url_in_two_feeds_is_fetched_once_and_recorded_as_duplicate():
     fetches = [i for i in batch if not i.get("duplicate_of")]
     dups = [i for i in batch if i.get("duplicate_of")]
     assert [i["url_hash"] for i in fetches] == ["ledger.example1", "ledger.example2"]
-    assert [(d["feed_id"], d["duplicate_of"]) for d in dups] == [("ledger-top", "https://ledger.example/a1")]
+    assert [(d["feed_id"], d["duplicate_of"]) for d in dups] == [
+        ("ledger-top", "https://ledger.example/a1")
+    ]
 
 
 def test_batches_interleave_hosts_and_respect_size():
@@ -25,7 +33,11 @@ def test_batches_interleave_hosts_and_respect_size():
     b = [item("b", "b.example", n) for n in range(2)]
     batches = plan_batches([a, b], batch_size=3)
     assert [len(x) for x in batches] == [3, 3]
-    assert [i["canonical_url"].split("/")[2] for i in batches[0]] == ["a.example", "b.example", "a.example"]
+    assert [i["canonical_url"].split("/")[2] for i in batches[0]] == [
+        "a.example",
+        "b.example",
+        "a.example",
+    ]
 
 
 def test_date_window_keeps_undated_items():

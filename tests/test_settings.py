@@ -50,17 +50,41 @@ def test_env_and_overrides_precedence(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("feeds:\n  - id: Bad Id\n    url: https://x.org/f\n", "feed #1 ('Bad Id') id: must be a lowercase slug"),
-        ("feeds:\n  - id: a\n    url: ftp://x.org/f\n", "feed #1 ('a') url: must be an absolute http(s) URL"),
-        ("feeds:\n  - id: a\n    url: https://x.org/f\n    country: XX\n", "feed #1 ('a') country: 'XX' is not an ISO 3166-1"),
-        ("feeds:\n  - id: a\n    url: https://x.org/f\n  - id: b\n", "feed #2 ('b') url: Field required"),
-        ("feeds:\n  - id: a\n    url: https://x.org/f\n    colour: red\n", "feed #1 ('a') colour: unknown key"),
-        ("feeds:\n  - id: a\n    url: https://x.org/f\n  - id: a\n    url: https://y.org/f\n", "feed #2 ('a'): duplicate id"),
+        (
+            "feeds:\n  - id: Bad Id\n    url: https://x.org/f\n",
+            "feed #1 ('Bad Id') id: must be a lowercase slug",
+        ),
+        (
+            "feeds:\n  - id: a\n    url: ftp://x.org/f\n",
+            "feed #1 ('a') url: must be an absolute http(s) URL",
+        ),
+        (
+            "feeds:\n  - id: a\n    url: https://x.org/f\n    country: XX\n",
+            "feed #1 ('a') country: 'XX' is not an ISO 3166-1",
+        ),
+        (
+            "feeds:\n  - id: a\n    url: https://x.org/f\n  - id: b\n",
+            "feed #2 ('b') url: Field required",
+        ),
+        (
+            "feeds:\n  - id: a\n    url: https://x.org/f\n    colour: red\n",
+            "feed #1 ('a') colour: unknown key",
+        ),
+        (
+            "feeds:\n  - id: a\n    url: https://x.org/f\n  - id: a\n    url: https://y.org/f\n",
+            "feed #2 ('a'): duplicate id",
+        ),
         ("feeds: [\n", "not valid YAML at line"),
         ("- just a list\n", "expected a mapping"),
         ("feedz: []\n", "unknown top-level key(s): feedz"),
-        ("feeds: []\nsettings:\n  per_host_delay: -1\n", "per_host_delay: Input should be greater than or equal to 0"),
-        ("feeds:\n  - id: a\n    url: https://x.org/f\n    timezone: Mars/Olympus\n", "'Mars/Olympus' is not an IANA time zone"),
+        (
+            "feeds: []\nsettings:\n  per_host_delay: -1\n",
+            "per_host_delay: Input should be greater than or equal to 0",
+        ),
+        (
+            "feeds:\n  - id: a\n    url: https://x.org/f\n    timezone: Mars/Olympus\n",
+            "'Mars/Olympus' is not an IANA time zone",
+        ),
     ],
 )
 def test_bad_config_names_the_entry(tmp_path, text, message):
@@ -87,3 +111,9 @@ def test_bad_env_value_is_a_config_error(tmp_path):
     p = write(tmp_path, "feeds: []\n")
     with pytest.raises(ConfigError, match="extract_workers"):
         load_settings(p, environ={"NEWSFLOW_EXTRACT_WORKERS": "many"})
+
+
+@pytest.mark.parametrize("raw", ['{"a.test": "127.0.0.1"}', "a.test=127.0.0.1"])
+def test_resolve_map_from_env(tmp_path, raw):
+    s = load_settings(write(tmp_path, "feeds: []\n"), environ={"NEWSFLOW_RESOLVE": raw})
+    assert s.resolve == {"a.test": "127.0.0.1"}

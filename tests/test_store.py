@@ -14,7 +14,9 @@ from pipeline.store import connect, db_lock, load_staged, read_feed_state, read_
 T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
 
-def article(aid: str, body: str, *, outlet: str = "a.example", url: str | None = None, hours: int = 0) -> dict:
+def article(
+    aid: str, body: str, *, outlet: str = "a.example", url: str | None = None, hours: int = 0
+) -> dict:
     return {
         "article_id": aid,
         "url": url or f"https://{outlet}/{aid}",
@@ -41,7 +43,9 @@ def article(aid: str, body: str, *, outlet: str = "a.example", url: str | None =
     }
 
 
-def fetch(aid: str, *, outcome: str = "ok", url: str | None = None, status: int | None = 200) -> dict:
+def fetch(
+    aid: str, *, outcome: str = "ok", url: str | None = None, status: int | None = 200
+) -> dict:
     return {
         "fetch_id": f"fx-{aid}-{outcome}-{url}",
         "run_id": "r1",
@@ -63,9 +67,20 @@ def fetch(aid: str, *, outcome: str = "ok", url: str | None = None, status: int 
 
 def poll(pid: str, etag: str | None = '"v1"') -> dict:
     return {
-        "poll_id": pid, "run_id": "r1", "feed_id": "f1", "feed_url": "https://a.example/feed",
-        "polled_at": T0, "outcome": "ok", "status_code": 200, "duration_ms": 5, "n_entries": 2,
-        "n_new": 2, "etag": etag, "last_modified": None, "feed_format": "rss20", "error": None,
+        "poll_id": pid,
+        "run_id": "r1",
+        "feed_id": "f1",
+        "feed_url": "https://a.example/feed",
+        "polled_at": T0,
+        "outcome": "ok",
+        "status_code": 200,
+        "duration_ms": 5,
+        "n_entries": 2,
+        "n_new": 2,
+        "etag": etag,
+        "last_modified": None,
+        "feed_format": "rss20",
+        "error": None,
     }
 
 
@@ -79,7 +94,14 @@ def counts(db: Path) -> dict[str, int]:
     try:
         return {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("articles", "stories", "fetch_log", "feed_polls", "raw_pages", "article_places")
+            for t in (
+                "articles",
+                "stories",
+                "fetch_log",
+                "feed_polls",
+                "raw_pages",
+                "article_places",
+            )
         }
     finally:
         con.close()
@@ -88,21 +110,49 @@ def counts(db: Path) -> dict[str, int]:
 def test_load_merges_and_is_idempotent(paths):
     db, staging, state = paths
     same = "Kherson was captured on Thursday. (AFP)"
-    write_batch(staging, "r1-b0000", "r1", {
-        "feed_polls": [poll("p1")],
-        "fetch_log": [fetch("a1"), fetch("a2", url="https://b.example/a2"), fetch("x", outcome="http_error", status=404)],
-        "articles": [article("a1", same), article("a2", same, outlet="b.example", hours=1)],
-        "article_places": [{"article_id": "a1", "country_code": "UA", "admin1_code": None, "place_name": "Kherson",
-                            "canonical_name": "Kherson", "geonameid": 706448, "mention_count": 2,
-                            "confidence": 0.9, "is_primary": True}],
-        "url_aliases": [{"url_hash": "ha1", "url": "https://a.example/a1", "article_id": "a1"}],
-    })
+    write_batch(
+        staging,
+        "r1-b0000",
+        "r1",
+        {
+            "feed_polls": [poll("p1")],
+            "fetch_log": [
+                fetch("a1"),
+                fetch("a2", url="https://b.example/a2"),
+                fetch("x", outcome="http_error", status=404),
+            ],
+            "articles": [article("a1", same), article("a2", same, outlet="b.example", hours=1)],
+            "article_places": [
+                {
+                    "article_id": "a1",
+                    "country_code": "UA",
+                    "admin1_code": None,
+                    "place_name": "Kherson",
+                    "canonical_name": "Kherson",
+                    "geonameid": 706448,
+                    "mention_count": 2,
+                    "confidence": 0.9,
+                    "is_primary": True,
+                }
+            ],
+            "url_aliases": [{"url_hash": "ha1", "url": "https://a.example/a1", "article_id": "a1"}],
+        },
+    )
     s = load_staged(db, staging, state)
     assert s.articles == 2 and s.batches == 1 and s.polls == 1
     c = counts(db)
-    assert c == {"articles": 2, "stories": 1, "fetch_log": 3, "feed_polls": 1, "raw_pages": 0, "article_places": 1}
+    assert c == {
+        "articles": 2,
+        "stories": 1,
+        "fetch_log": 3,
+        "feed_polls": 1,
+        "raw_pages": 0,
+        "article_places": 1,
+    }
     con = duckdb.connect(str(db), read_only=True)
-    story = con.execute("SELECT first_article_id, article_count, n_outlets, agency FROM stories").fetchone()
+    story = con.execute(
+        "SELECT first_article_id, article_count, n_outlets, agency FROM stories"
+    ).fetchone()
     con.close()
     assert story == ("a1", 2, 2, "AFP")
     assert pending_batches(staging) == []
@@ -118,17 +168,31 @@ def test_load_merges_and_is_idempotent(paths):
 
 def test_existing_article_in_later_batch_is_recorded_as_duplicate(paths):
     db, staging, state = paths
-    write_batch(staging, "r1-b0000", "r1", {"fetch_log": [fetch("a1")], "articles": [article("a1", "one two three")]})
+    write_batch(
+        staging,
+        "r1-b0000",
+        "r1",
+        {"fetch_log": [fetch("a1")], "articles": [article("a1", "one two three")]},
+    )
     load_staged(db, staging, state)
-    write_batch(staging, "r2-b0000", "r2", {
-        "fetch_log": [fetch("a1", url="https://a.example/a1?x=1")],
-        "articles": [article("a1", "one two three changed", url="https://a.example/a1")
-                     | {"feed_entry_url": "https://a.example/a1?x=1"}],
-    })
+    write_batch(
+        staging,
+        "r2-b0000",
+        "r2",
+        {
+            "fetch_log": [fetch("a1", url="https://a.example/a1?x=1")],
+            "articles": [
+                article("a1", "one two three changed", url="https://a.example/a1")
+                | {"feed_entry_url": "https://a.example/a1?x=1"}
+            ],
+        },
+    )
     s = load_staged(db, staging, state)
     assert s.articles == 0 and s.duplicates == 1
     con = duckdb.connect(str(db), read_only=True)
-    outcomes = con.execute("SELECT outcome FROM fetch_log ORDER BY attempted_at, fetch_id").fetchall()
+    outcomes = con.execute(
+        "SELECT outcome FROM fetch_log ORDER BY attempted_at, fetch_id"
+    ).fetchall()
     body = con.execute("SELECT body FROM articles").fetchone()[0]
     con.close()
     assert sorted(o for (o,) in outcomes) == ["duplicate", "ok"]
@@ -147,7 +211,12 @@ def test_half_written_batch_is_invisible(paths):
 
 def test_failed_merge_rolls_back_whole_batch(paths, monkeypatch):
     db, staging, state = paths
-    write_batch(staging, "r1-b0000", "r1", {"fetch_log": [fetch("a1")], "articles": [article("a1", "body text")]})
+    write_batch(
+        staging,
+        "r1-b0000",
+        "r1",
+        {"fetch_log": [fetch("a1")], "articles": [article("a1", "body text")]},
+    )
     import pipeline.store as store
 
     def boom(con, now):
@@ -165,7 +234,7 @@ def test_failed_merge_rolls_back_whole_batch(paths, monkeypatch):
 def test_connect_errors_are_one_line(tmp_path):
     bad = tmp_path / "not.duckdb"
     bad.write_text("this is not a database")
-    with pytest.raises(DatabaseError, match="not.duckdb"):
+    with pytest.raises(DatabaseError, match=r"not\.duckdb"):
         connect(bad)
     with pytest.raises(DatabaseError, match="no such database file"):
         connect(tmp_path / "missing.duckdb", read_only=True)
@@ -173,7 +242,6 @@ def test_connect_errors_are_one_line(tmp_path):
 
 def test_db_lock_times_out_with_clear_error(tmp_path):
     db = tmp_path / "x.duckdb"
-    with db_lock(db), pytest.raises(DatabaseError, match="busy"):
-        # a second holder (flock is per open file description, so this contends like a process)
-        with db_lock(db, timeout=0.3):
-            pass
+    # a second holder (flock is per open file description, so this contends like a process)
+    with db_lock(db), pytest.raises(DatabaseError, match="busy"), db_lock(db, timeout=0.3):
+        pass

@@ -24,7 +24,10 @@ from pipeline.urls import (
             "https://example.com/a?utm_source=rss&utm_medium=feed&id=42&fbclid=abc",
             "https://example.com/a?id=42",
         ),
-        ("https://example.com/a?gclid=1&msclkid=2&mc_cid=3&mc_eid=4&_ga=5", "https://example.com/a"),
+        (
+            "https://example.com/a?gclid=1&msclkid=2&mc_cid=3&mc_eid=4&_ga=5",
+            "https://example.com/a",
+        ),
         ("https://example.com/a?UTM_Campaign=x&p=2", "https://example.com/a?p=2"),
         ("https://example.com/a?ref=home&igshid=z", "https://example.com/a?ref=home"),
         # fragment, scheme/host case, default ports, userinfo

@@ -1,0 +1,185 @@
+"""Airflow DAG ``news_ingest``: poll feeds, fetch and extract articles, load them into DuckDB.
+
+Thin on purpose: every task calls one function of ``pipeline.ingest`` (the same ones the
+``newsflow`` CLI runs) and the small decisions live in ``pipeline.dag_support``. The load task
+is the only one that opens the database and it runs in the one-slot ``duckdb`` pool; it
+publishes the ``NEWS_DB`` asset, which schedules ``news_models``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from pipeline import dag_support as support
+from pipeline.assets import NEWS_DB
+from pipeline.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+_SETTINGS = support.settings_from_env()
+_TIMEOUTS = support.execution_timeouts(_SETTINGS)
+
+DOC_MD = """
+### news_ingest
+
+Polls the configured RSS/Atom feeds, fetches and extracts each new article, and merges the
+results into the DuckDB file (`NEWSFLOW_DB_PATH`, or `db_path` in the feeds file).
+
+`prepare` → `poll` (one task per feed) → `plan` → `fetch_extract` (one task per batch) → `load`
+
+* Feeds and limits come from the file named by `NEWSFLOW_FEEDS`; any setting can be overridden
+  with `NEWSFLOW_<SETTING>` in the Airflow environment. The schedule is the `schedule` setting
+  (default every 15 minutes; `none` = only when triggered). A broken feeds file shows up as an
+  import error of this DAG, with the reason in its last line.
+* Poll, fetch and extract tasks never open the database: they stage Parquet batches, and
+  `load` merges them (every pending batch, oldest first, including any a failed earlier run
+  left behind). Failed fetches are rows in `fetch_log`, not failed tasks.
+* `load` runs in the pool **`duckdb`**; create it once with
+  `airflow pools set duckdb 1 "newsflow: one DuckDB writer"`.
+* A successful `load` emits an event on the `newsflow://duckdb/articles` asset, with the
+  load counts as its extra; `news_models` runs on it.
+
+**Trigger with params** to run by hand:
+`feed_ids` (empty = every enabled feed) limits the run to some feeds; `since` / `until`
+(dates, UTC; `until` exclusive) keep only entries the feeds date inside the window (entries
+without a date are kept).
+"""
+
+
+@dag(
+    dag_id="news_ingest",
+    schedule=support.schedule_of(_SETTINGS),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["newsflow", "ingest"],
+    doc_md=DOC_MD,
+    default_args={
+        "owner": "newsflow",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=10),
+    },
+    params={
+        "feed_ids": Param(
+            [],
+            type="array",
+            items={"type": "string"},
+            title="Feed ids",
+            description="Poll only these feeds (one id per line); empty polls every enabled feed.",
+        ),
+        "since": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            title="Published since",
+            description="Only entries published on or after this date (UTC). Empty: no limit.",
+        ),
+        "until": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            title="Published before",
+            description="Only entries published before this date (UTC, exclusive). Empty: no limit.",
+        ),
+    },
+)
+def news_ingest() -> None:
+    @task(execution_timeout=_TIMEOUTS["prepare"])
+    def prepare(
+        params: dict[str, Any] | None = None, dag_run: Any = None, ti: Any = None
+    ) -> list[str]:
+        """Fix the feed list (returned, mapped over) and the run id (XCom ``ingest_run``) once.
+
+        Every later task, and every retry, reuses both, so a retried task rewrites or finds
+        the batches it staged before instead of adding new ones.
+        """
+        params = params or {}
+        try:
+            feed_ids = support.select_feeds(support.settings_from_env(), params.get("feed_ids"))
+            support.parse_window(params.get("since"), params.get("until"))
+        except ConfigError as exc:
+            # A mistake in the feeds file or the params: fail now, once, with the reason;
+            # retrying cannot fix it.
+            raise AirflowFailException(str(exc)) from None
+        ingest_run = support.safe_run_id(
+            dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
+        )
+        log.info("run %s: %d feed(s): %s", ingest_run, len(feed_ids), ", ".join(feed_ids))
+        ti.xcom_push(key="ingest_run", value=ingest_run)
+        return feed_ids
+
+    @task(execution_timeout=_TIMEOUTS["poll"], map_index_template="{{ feed_label }}")
+    def poll(ingest_run: str, feed_id: str) -> dict[str, Any]:
+        """Poll one feed; its ``feed_polls`` row is staged, its new items go to XCom."""
+        from pipeline.ingest import poll_feed
+
+        get_current_context()["feed_label"] = feed_id
+        record = support.poll_record(poll_feed(support.settings_from_env(), feed_id, ingest_run))
+        log.info("%s", support.describe_poll(record))
+        return record
+
+    @task(execution_timeout=_TIMEOUTS["plan"])
+    def plan(polls: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict]:
+        """Merge every feed's items into batches: one fetch per URL, spread over hosts."""
+        from pipeline.ingest import plan_batches
+
+        settings = support.settings_from_env()
+        params = params or {}
+        since, until = support.parse_window(params.get("since"), params.get("until"))
+        # One slice fetches every poll's XCom at once (iterating asks for them one by one).
+        item_lists = [p["items"] for p in polls[:]]
+        batches = support.plan_payload(
+            plan_batches(item_lists, settings.batch_size, since=since, until=until)
+        )
+        n_items = sum(len(b["items"]) for b in batches)
+        log.info("[plan] %d item(s) in %d batch(es)", n_items, len(batches))
+        return batches
+
+    @task(execution_timeout=_TIMEOUTS["fetch_extract"], map_index_template="{{ batch_label }}")
+    def fetch_extract(ingest_run: str, batch: dict[str, Any]) -> dict[str, Any]:
+        """Fetch, extract and tag one batch; stage it as Parquet (never touches the DB)."""
+        from pipeline.ingest import fetch_extract_batch
+
+        get_current_context()["batch_label"] = batch["batch_id"]
+        report = fetch_extract_batch(
+            support.settings_from_env(),
+            ingest_run,
+            batch["batch_id"],
+            batch["items"],
+            progress=log.info,
+        )
+        return report.to_dict()
+
+    @task(
+        execution_timeout=_TIMEOUTS["load"],
+        pool="duckdb",
+        outlets=[NEWS_DB],
+        # An empty plan maps fetch_extract over nothing (skipped); the polls still need loading.
+        trigger_rule="none_failed",
+    )
+    def load(ingest_run: str, outlet_events: Any = None) -> dict[str, Any]:
+        """Merge every staged batch into DuckDB (the single writer); publish the counts."""
+        from pipeline.ingest import load as load_staged
+
+        summary = load_staged(support.settings_from_env())
+        counts = support.summarise_load(summary.to_dict(), ingest_run)
+        outlet_events[NEWS_DB].extra = counts
+        log.info("%s", support.describe_load(counts))
+        return counts
+
+    feed_ids = prepare()
+    ingest_run = feed_ids["ingest_run"]  # the other XCom of prepare
+    polls = poll.partial(ingest_run=ingest_run).expand(feed_id=feed_ids)
+    batches = plan(polls)
+    reports = fetch_extract.partial(ingest_run=ingest_run).expand(batch=batches)
+    reports >> load(ingest_run)
+
+
+news_ingest()

@@ -1,0 +1,122 @@
+"""news_models: build the dbt project (``sql/``) whenever new articles land in DuckDB.
+
+Thin on purpose: every decision lives in ``pipeline.models`` and the dbt project; this file only
+wires them into Airflow with Cosmos, one task per seed, model and test.
+
+How the dbt graph is loaded (``LoadMode.DBT_MANIFEST``): the DAG processor re-imports this file
+every few seconds. ``LoadMode.DBT_LS`` would run ``dbt ls`` (several seconds of CPU) at each
+parse, or keep its cache in Airflow Variables; ``LoadMode.CUSTOM`` re-implements dbt's parser and
+misses generic tests. Instead :func:`pipeline.models.ensure_manifest` runs ``dbt parse`` once,
+offline, and caches ``manifest.json`` under ``<db dir>/.dbt/manifest/<fingerprint>/``, keyed on
+the project's files and the dbt version: an edited model is re-parsed on the next DAG parse, an
+unchanged project never is.
+
+Why the ``duckdb`` pool and the lock hooks: DuckDB allows one writer process per file. The pool
+(create it with one slot: ``airflow pools set duckdb 1 "DuckDB file"``) keeps two dbt tasks
+apart; :class:`pipeline.models.TaskDbLock` takes the same file lock as the CLI and the ingest
+load, so a task and a load wait for each other instead of failing.
+
+Telemetry: dbt's is off (``send_anonymous_usage_stats: false`` in dbt_project.yml, and
+``DO_NOT_TRACK=1`` for the tasks); Cosmos's is off with ``AIRFLOW__COSMOS__ENABLE_TELEMETRY=False``
+in the Airflow environment (set below as a default for this process too).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+
+from airflow.sdk import DAG
+from cosmos import (
+    DbtTaskGroup,
+    ExecutionConfig,
+    ExecutionMode,
+    InvocationMode,
+    LoadMode,
+    ProfileConfig,
+    ProjectConfig,
+    RenderConfig,
+    TestBehavior,
+)
+
+from pipeline.assets import NEWS_DB
+from pipeline.models import (
+    DB_ENV,
+    PROFILE_NAME,
+    TARGET_NAME,
+    TaskDbLock,
+    dbt_project_dir,
+    dbt_work_dir,
+    ensure_manifest,
+)
+from pipeline.settings import load_settings
+
+POOL = "duckdb"
+
+_settings = load_settings()  # NEWSFLOW_FEEDS / NEWSFLOW_DB_PATH
+DB_PATH = _settings.db_path.expanduser().resolve()
+_project_dir = dbt_project_dir()
+_manifest = ensure_manifest(dbt_work_dir(DB_PATH) / "manifest", db_path=DB_PATH)
+_lock = TaskDbLock(DB_PATH)
+
+with DAG(
+    dag_id="news_models",
+    description="dbt build of staging, intermediate and mart models on the newsflow DuckDB file",
+    schedule=[NEWS_DB],
+    start_date=datetime(2024, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["newsflow", "dbt", "models"],
+    default_args={
+        "owner": "newsflow",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        # one model or test; a full build of every mart takes well under a minute here
+        "execution_timeout": timedelta(minutes=30),
+    },
+    doc_md=f"""
+### news_models
+
+Runs when `news_ingest` updates the `{NEWS_DB.uri}` asset. Seeds (ISO 3166 names), staging
+views, intermediate views and the marts `marts.daily_region`, `marts.daily_agency` and
+`marts.ingest_health`, each model followed by its tests; a failing test stops its downstream.
+
+* DB file: `{DB_PATH}`
+* dbt project: `{_project_dir}` (manifest cached at `{_manifest.parent}`)
+* Incremental marts recompute only the days touched by newly loaded articles. To rebuild them
+  from scratch: `newsflow models --full-refresh`.
+""",
+) as dag:
+    DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(
+            dbt_project_path=_project_dir,
+            manifest_path=_manifest,
+            project_name="newsflow",
+            install_dbt_deps=False,
+        ),
+        profile_config=ProfileConfig(
+            profile_name=PROFILE_NAME,
+            target_name=TARGET_NAME,
+            profiles_yml_filepath=dbt_project_dir() / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.AFTER_EACH,
+            # relationships(stg_articles -> stg_stories) needs both models built first.
+            should_detach_multiple_parents_tests=True,
+            emit_datasets=False,
+        ),
+        operator_args={
+            "pool": POOL,
+            "env": {DB_ENV: str(DB_PATH), "DO_NOT_TRACK": "1"},
+            "pre_execute": _lock.acquire,
+            "post_execute": _lock.release,
+        },
+    )

@@ -1,0 +1,269 @@
+"""Glue between the Airflow DAGs and the pipeline: turn run context and params into plain values.
+
+Why a module of its own: DAG files stay declarative (which task calls which stage), and every
+decision that could be wrong (which feeds a hand-triggered run covers, what a date window means,
+what a run's staging id is, how long a task may take) lives here as a pure function with unit
+tests that run without Airflow. Nothing in this module imports Airflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+from pipeline.settings import Settings, load_settings
+
+# Schedules that mean "only when triggered by hand (or by the API)".
+_MANUAL_SCHEDULES = frozenset({"", "none", "null", "manual", "off"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
+_LOAD_COUNTS = (
+    "articles",
+    "duplicates",
+    "fetches",
+    "polls",
+    "places",
+    "stories_touched",
+    "batches",
+    "skipped_batches",
+)
+
+
+# ------------------------------------------------------------------------------------ settings
+
+
+def _cache_key(environ: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], float | None]:
+    """Everything settings depend on: the NEWSFLOW_* variables and the feeds file's mtime."""
+    env = tuple(sorted((k, v) for k, v in environ.items() if k.startswith("NEWSFLOW_")))
+    feeds = environ.get("NEWSFLOW_FEEDS")
+    mtime: float | None = None
+    if feeds:
+        try:
+            mtime = Path(feeds).stat().st_mtime
+        except OSError:
+            mtime = None  # load_settings reports the missing file with a proper message
+    return env, mtime
+
+
+@lru_cache(maxsize=8)
+def _cached_settings(env: tuple[tuple[str, str], ...], _mtime: float | None) -> Settings:
+    return load_settings(environ=dict(env))
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``NEWSFLOW_FEEDS`` and ``NEWSFLOW_*``, cached per process.
+
+    Why cached: the DAG file is parsed often and every task of a run needs the same object. The
+    cache key includes the feeds file's mtime, so an edited feeds file is picked up by a
+    long-lived process (the DAG processor) without a restart. Returns a shared object: do not
+    mutate it.
+    """
+    environ = os.environ if environ is None else environ
+    return _cached_settings(*_cache_key(environ))
+
+
+def schedule_of(settings: Settings) -> str | None:
+    """The DAG schedule: a cron expression or preset, or ``None`` for "manual only".
+
+    ``schedule: none`` (or ``manual``, ``off``, empty) in the feeds file turns scheduled polling
+    off while leaving hand-triggered runs possible, e.g. while trying out a new feeds file.
+    """
+    value = settings.schedule.strip()
+    return None if value.lower() in _MANUAL_SCHEDULES else value
+
+
+# ---------------------------------------------------------------------------------------- params
+
+
+def select_feeds(settings: Settings, feed_ids: Iterable[str] | str | None) -> list[str]:
+    """The feeds a run polls: the ``feed_ids`` param, or every enabled feed when it is empty.
+
+    Accepts what a user may type in the trigger form or ``--conf``: a list, or one string with
+    ids separated by commas or whitespace. Order is kept, repeats are dropped. Unknown ids fail
+    the run before any work, naming every unknown id and the known ones. A disabled feed may be
+    named explicitly: running it by hand is how one checks it before enabling it.
+    """
+    if isinstance(feed_ids, str):
+        requested = [p for p in re.split(r"[\s,]+", feed_ids) if p]
+    else:
+        requested = [str(f).strip() for f in (feed_ids or []) if str(f).strip()]
+    if not requested:
+        ids = settings.feed_ids()
+        if not ids:
+            raise ConfigError(
+                "no enabled feeds configured (set NEWSFLOW_FEEDS to a feeds file with a 'feeds:' list)"
+            )
+        return ids
+    known = {f.id for f in settings.feeds}
+    unknown = [f for f in dict.fromkeys(requested) if f not in known]
+    if unknown:
+        listing = ", ".join(f.id for f in settings.feeds) or "none configured"
+        raise ConfigError(
+            f"unknown feed id(s) in params.feed_ids: {', '.join(map(repr, unknown))}; "
+            f"known: {listing}"
+        )
+    return list(dict.fromkeys(requested))
+
+
+def _parse_point(name: str, value: str | date | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        ts = value
+    elif isinstance(value, date):
+        ts = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            if len(text) == 10:
+                d = date.fromisoformat(text)
+                ts = datetime(d.year, d.month, d.day)
+            else:
+                ts = datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise ConfigError(
+                f"params.{name}: not a date (YYYY-MM-DD or ISO-8601): {value!r}"
+            ) from None
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+def parse_window(
+    since: str | date | datetime | None, until: str | date | datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """The publication-date window of a run, as aware datetimes (``None`` = open end).
+
+    Same meaning as ``newsflow run --since/--until``: a bare date is midnight UTC, ``since`` is
+    inclusive and ``until`` exclusive, so ``since=2026-03-04, until=2026-03-05`` is that one
+    day. An empty window is a mistake, not "nothing to do", and fails before any work.
+    """
+    start = _parse_point("since", since)
+    end = _parse_point("until", until)
+    if start is not None and end is not None and start >= end:
+        raise ConfigError(
+            f"params: since ({start.isoformat()}) must be before until ({end.isoformat()}); "
+            "until is exclusive"
+        )
+    return start, end
+
+
+# ------------------------------------------------------------------------------------ run ids
+
+
+def safe_run_id(airflow_run_id: str, run_after: datetime, clear_number: int = 0) -> str:
+    """The pipeline run id of an Airflow DAG run: filename-safe, unique, sortable by time.
+
+    It prefixes every staged batch directory, and the loader merges batches oldest first by
+    name, so it starts with ``run_after`` in UTC (the same shape as ``ingest.new_run_id``).
+    Airflow run ids hold ``:`` and ``+``, which are not safe in file names; their kind
+    (``manual``, ``scheduled``, ...) is kept for people, and a hash of the whole id keeps two
+    runs with the same ``run_after`` apart. The id is a pure function of the run, so a retried
+    task finds its batches again; a *cleared* run (``clear_number`` > 0) is a new attempt at the
+    whole run and gets fresh batch ids, since the old ones are already loaded and would be
+    skipped.
+    """
+    if run_after.tzinfo is None:
+        run_after = run_after.replace(tzinfo=UTC)
+    stamp = run_after.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kind = airflow_run_id.split("__", 1)[0] if "__" in airflow_run_id else airflow_run_id
+    slug = _UNSAFE.sub("-", kind).strip("-").lower()[:24].strip("-") or "run"
+    digest = hashlib.sha1(airflow_run_id.encode("utf-8")).hexdigest()[:8]
+    suffix = f"-c{clear_number}" if clear_number else ""
+    return f"{stamp}-{slug}-{digest}{suffix}"
+
+
+def batch_label(index: int) -> str:
+    """Batch id within a run (``ingest`` prefixes the run id): the same scheme as ``run_pass``."""
+    return f"b{index:04d}"
+
+
+# --------------------------------------------------------------------------------- timeouts
+
+
+def execution_timeouts(settings: Settings) -> dict[str, timedelta]:
+    """Per-task ``execution_timeout``: the worst case the settings allow, plus a margin.
+
+    Why derived, not fixed: a timeout shorter than what the limits permit would kill healthy
+    runs (a batch whose pages all hit ``request_deadline`` on one host), and a much longer one
+    would let a genuine hang hold the run (``max_active_runs=1``) for hours. Every request is
+    already bounded by ``request_deadline`` and every parse by its own timeout, so these only
+    fire on a real hang.
+    """
+    attempts = settings.max_retries + 1
+    per_request = settings.request_deadline * attempts + settings.backoff_base * 2**attempts
+    poll = per_request + settings.feed_parse_timeout + 60
+    # One batch on a single host is the slow case: its pages are fetched one after another.
+    fetch = settings.batch_size * (per_request + settings.per_host_delay)
+    extract = settings.batch_size * settings.extract_timeout / settings.extract_workers
+    return {
+        "prepare": timedelta(minutes=5),
+        "poll": timedelta(seconds=round(poll)),
+        "plan": timedelta(minutes=5),
+        "fetch_extract": timedelta(seconds=round(fetch + extract + 120)),
+        # The loader waits up to 10 minutes for the DB lock (dbt may be building), then merges.
+        "load": timedelta(minutes=40),
+    }
+
+
+# ------------------------------------------------------------------------------------- results
+
+
+def poll_record(result: Any) -> dict[str, Any]:
+    """A ``PollResult`` as a JSON-safe dict for XCom (the work items plus the counters)."""
+    return {
+        "feed_id": result.feed_id,
+        "outcome": result.outcome,
+        "status_code": result.status_code,
+        "n_entries": result.n_entries,
+        "n_new": result.n_new,
+        "error": result.error,
+        "items": list(result.items),
+    }
+
+
+def describe_poll(record: Mapping[str, Any]) -> str:
+    """One log line per poll, in the CLI's wording."""
+    status = f" (HTTP {record['status_code']})" if record.get("status_code") else ""
+    detail = f": {record['error']}" if record.get("error") and record.get("outcome") != "ok" else ""
+    return (
+        f"[poll] {record['feed_id']}: {record['outcome']}{status}, "
+        f"{record['n_entries']} entries, {record['n_new']} new{detail}"
+    )
+
+
+def plan_payload(batches: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Planned batches as mapping input: each one with its stable id and its work items."""
+    return [{"batch_id": batch_label(i), "items": items} for i, items in enumerate(batches)]
+
+
+def summarise_load(summary: Mapping[str, Any], run_id: str) -> dict[str, Any]:
+    """What ``load`` merged, as a flat JSON-safe dict: the asset event's extra and the XCom.
+
+    Consumers (the models DAG, people reading asset events) get the numbers without reading the
+    DB. ``outcomes`` is sorted so the same load always yields the same document.
+    """
+    out: dict[str, Any] = {"run_id": run_id}
+    for key in _LOAD_COUNTS:
+        out[key] = int(summary.get(key) or 0)
+    outcomes = summary.get("outcomes") or {}
+    out["outcomes"] = {str(k): int(v) for k, v in sorted(outcomes.items())}
+    return out
+
+
+def describe_load(counts: Mapping[str, Any]) -> str:
+    """One log line for a load, in the CLI's wording."""
+    outcomes = ", ".join(f"{k}={v}" for k, v in counts.get("outcomes", {}).items()) or "none"
+    skipped = counts.get("skipped_batches", 0)
+    return (
+        f"[load] run {counts['run_id']}: {counts['batches']} batch(es)"
+        + (f" ({skipped} already loaded)" if skipped else "")
+        + f"; {counts['articles']} new article(s), {counts['duplicates']} duplicate(s), "
+        f"{counts['polls']} poll(s), {counts['fetches']} fetch attempt(s); outcomes {outcomes}"
+    )
