@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -284,16 +283,12 @@ def test_extra_file_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
         geo._build_index()
 
 
-def test_tagging_a_long_article_is_fast() -> None:
+def test_long_article_keeps_primary() -> None:
+    """Speed is measured in benchmarks/, not asserted here; this pins the result on long text."""
     sentence = (
         "Officials in Kyiv said Russian drones struck Kharkiv and the Kherson region overnight, "
         "while talks in Geneva between Ukraine and Russia stalled again on Thursday. "
     )
-    text = sentence * 40  # ~1,000 words
-    geo._load_index()
-    start = time.perf_counter()
-    for _ in range(10):
-        tags = tag_places(text, "Drones hit Kharkiv")
-    per_call = (time.perf_counter() - start) / 10
+    tags = tag_places(sentence * 40, "Drones hit Kharkiv")
     assert tags[0].country_code == "UA"
-    assert per_call < 0.05  # ~3 ms measured; a loose bound that still catches a regression
+    assert next(t for t in tags if t.canonical_name == "Kyiv").mention_count == 40
