@@ -299,6 +299,44 @@ def threading_event_wait() -> None:
     threading.Event().wait()
 
 
+# Subcommands that live in their own modules. Each module exposes COMMAND (its name), HELP (one
+# line), add_arguments(parser) and run(args) -> int, and keeps heavy imports inside run(), so
+# `newsflow --help` stays fast. A module not present in this build is simply not offered.
+_COMMAND_MODULES = (
+    "pipeline.commands.places",
+    "pipeline.commands.reextract",
+    "pipeline.commands.report",
+    "pipeline.commands.airflow_local",
+)
+_EVAL_MODULES = (
+    "pipeline.evaluation.extraction",
+    "pipeline.evaluation.dedup",
+    "pipeline.evaluation.geo",
+)
+
+
+def _plugin_modules(names: Sequence[str]) -> list[Any]:
+    import importlib
+
+    out = []
+    for name in names:
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return out
+
+
+def _add_plugins(sub: Any, modules: Sequence[Any]) -> None:
+    for mod in modules:
+        p = sub.add_parser(
+            mod.COMMAND, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP)
+        )
+        mod.add_arguments(p)
+        p.set_defaults(func=mod.run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow",
@@ -392,6 +430,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=20.0, help="wall-clock seconds per page (default 20)"
     )
     p.set_defaults(func=cmd_extract)
+
+    _add_plugins(sub, _plugin_modules(_COMMAND_MODULES))
+    evals = _plugin_modules(_EVAL_MODULES)
+    if evals:
+        p = sub.add_parser(
+            "eval",
+            help="score the pipeline on labelled data",
+            description="Evaluate a pipeline stage against labelled data and print its figures.",
+        )
+        _add_plugins(p.add_subparsers(dest="eval_command", metavar="WHAT", required=True), evals)
     return parser
 
 

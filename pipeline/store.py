@@ -102,7 +102,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     )
     done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
-    for version, name, sql in MIGRATIONS:
+    for version, name, sql in sorted(MIGRATIONS, key=lambda m: m[0]):
         if version in done:
             continue
         con.execute("BEGIN TRANSACTION")

@@ -1,0 +1,1 @@
+"""`newsflow eval ...`: score pipeline stages against labelled data (see pipeline/cli.py)."""
