@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,celery]'
 	touch $(STAMP)
 
 demo: venv
@@ -35,7 +35,7 @@ format: venv
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
 	.lockvenv/bin/python -m pip install --quiet --upgrade "pip>=24"
-	.lockvenv/bin/python -m pip install --quiet -e '.[dev]'
+	.lockvenv/bin/python -m pip install --quiet -e '.[dev,celery]'
 	{ head -3 constraints.txt; .lockvenv/bin/pip freeze --exclude-editable | grep -v '^newsflow'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt && rm -rf .lockvenv
 

@@ -132,8 +132,13 @@ def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from pipeline.snapshot import read_path
+
     settings = _settings(args)
-    columns, rows = run_query(settings.db_path, args.sql)
+    # The published snapshot by default: it opens while the pipeline writes, and its marts always
+    # match its tables. --live reads the live file (fails while a writer holds it).
+    path = read_path(settings.db_path, settings.data_dir, live=args.live)
+    columns, rows = run_query(path, args.sql)
     if args.json:
         for row in rows:
             print(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False))
@@ -408,11 +413,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "query",
         help="run one SQL query against the DB and print a table",
-        description="Run SQL read-only against the DuckDB file.",
+        description="Run SQL read-only against the DB's published snapshot "
+        "(<data>/snapshot/<db file>, refreshed after every models build, readable while the "
+        "pipeline writes), or against the live file when there is no snapshot or with --live.",
     )
     db_args(p)
     p.add_argument("sql", help='the SQL to run, e.g. "FROM marts.daily_region LIMIT 10"')
     p.add_argument("--json", action="store_true", help="print JSON Lines instead of a table")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="query the live DB file instead of the snapshot (fails while a writer holds it)",
+    )
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser(

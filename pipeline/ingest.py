@@ -499,14 +499,19 @@ def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
 
 
 def build_models(settings: Settings, *, full_refresh: bool = False) -> Any:
-    """Rebuild the dbt models under the DB lock (dbt opens the file itself)."""
+    """Rebuild the dbt models under the DB lock (dbt opens the file itself), then publish the
+    read-only snapshot readers use (``pipeline.snapshot``) while the lock still keeps writers out,
+    so the snapshot's marts match its tables."""
     from pipeline.models import build_models as dbt_build
+    from pipeline.snapshot import publish_snapshot, snapshot_path
     from pipeline.store import db_lock, open_db
 
     with open_db(settings.db_path):
         pass  # make sure the file exists and is migrated before dbt reads its sources
     with db_lock(settings.db_path):
-        return dbt_build(settings.db_path, full_refresh=full_refresh)
+        result = dbt_build(settings.db_path, full_refresh=full_refresh)
+        publish_snapshot(settings.db_path, snapshot_path(settings.db_path, settings.data_dir))
+        return result
 
 
 # ------------------------------------------------------------------------------------ one pass

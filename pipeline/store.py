@@ -40,6 +40,8 @@ PERMANENT_OUTCOMES = (
     "empty_extract",
     "unsupported_content",
     "redirect_loop",
+    "paywalled",
+    "consent_wall",
 )
 
 
