@@ -19,9 +19,14 @@ demo: venv
 	$(BIN)/newsflow demo
 
 test: venv
+	bash scripts/ci-system-deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -ra
+
+# A local Airflow (api-server, scheduler, dag-processor, triggerer) on the loopback demo web.
+airflow: venv
+	$(BIN)/newsflow airflow
 
 lint: venv
 	$(BIN)/ruff check .

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 
-from airflow.sdk import DAG
+from airflow.sdk import DAG, task
 from cosmos import (
     DbtTaskGroup,
     ExecutionConfig,
@@ -41,7 +41,7 @@ from cosmos import (
     TestBehavior,
 )
 
-from pipeline.assets import NEWS_DB
+from pipeline.assets import NEWS_DB, NEWS_SNAPSHOT
 from pipeline.models import (
     DB_ENV,
     PROFILE_NAME,
@@ -87,9 +87,14 @@ views, intermediate views and the marts `marts.daily_region`, `marts.daily_agenc
 * dbt project: `{_project_dir}` (manifest cached at `{_manifest.parent}`)
 * Incremental marts recompute only the days touched by newly loaded articles. To rebuild them
   from scratch: `newsflow models --full-refresh`.
+* Last, `publish` copies the DB to the read-only snapshot readers use while the pipeline writes
+  (`newsflow query`, notebooks, BI tools; `<data>/snapshot/`) and rewrites the HTML report
+  (`<data>/report.html`). Its counts are the task's XCom and the extra of the
+  `{NEWS_SNAPSHOT.uri}` asset event. If a model or test failed, it does not run and readers keep
+  the previous, consistent snapshot.
 """,
 ) as dag:
-    DbtTaskGroup(
+    dbt_build = DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(
             dbt_project_path=_project_dir,
@@ -120,3 +125,17 @@ views, intermediate views and the marts `marts.daily_region`, `marts.daily_agenc
             "post_execute": _lock.release,
         },
     )
+
+    @task(pool=POOL, outlets=[NEWS_SNAPSHOT], execution_timeout=timedelta(minutes=20))
+    def publish(outlet_events=None) -> dict:
+        """Publish the read-only snapshot (under the DB lock) and rewrite the HTML report."""
+        import logging
+
+        from pipeline.snapshot import describe, publish_for_readers
+
+        summary = publish_for_readers(load_settings())
+        outlet_events[NEWS_SNAPSHOT].extra = summary
+        logging.getLogger(__name__).info("%s", describe(summary))
+        return summary
+
+    dbt_build >> publish()

@@ -35,6 +35,7 @@ def analyze_page(
         feed_author=hints.get("author"),
         feed_agency_hint=hints.get("agency"),
         default_tz=hints.get("timezone"),
+        country=hints.get("publisher_country"),
     )
     places: list[dict[str, Any]] = []
     if ext.outcome == "ok" and ext.body:

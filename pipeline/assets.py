@@ -8,3 +8,7 @@ same Asset. Importing this module does not import Airflow unless the DAGs do.
 from airflow.sdk import Asset
 
 NEWS_DB = Asset("newsflow://duckdb/articles")
+
+# Updated by news_models' last task each time it publishes the read-only snapshot (and the HTML
+# report) that analysts and BI tools read; the event's extra holds the snapshot's counts.
+NEWS_SNAPSHOT = Asset("newsflow://duckdb/snapshot")

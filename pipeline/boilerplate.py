@@ -41,13 +41,24 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
 am pm a m p on at the of st nd rd th z t h hrs
 gmt utc bst cet cest eet eest est edt cst cdt mst mdt pst pdt ist jst kst aest aedt msk hkt sgt
+et ct mt pt
 wat cat eat ago just now today yesterday hour hours min mins minute minutes sec second seconds
 day days week weeks month months year years updated published modified last first posted
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre à h
+januar februar märz april juni juli oktober dezember uhr um
+enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre de las
+gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre alle ore
+janeiro fevereiro março maio junho julho setembro outubro novembro dezembro às
+januari februari maart mei augustus oktober om uur
 """
+# A line that is nothing but a date or time ("4 March 2026", "2026年3月4日 20時00分").
+_BARE_DATE = re.compile(r"^[\d\s,.:/|·•()+\-–年月日時分秒]*\d[\d\s,.:/|·•()+\-–年月日時分秒]*$")
 _DATE_WORDS = frozenset(_DATE_VOCABULARY.split())
 _DATE_LABEL = re.compile(
-    r"^(?:last\s+updated|first\s+published|last\s+modified|published|updated|posted|modified)"
-    r"(?:\s+on)?\s*:?\s*(?P<rest>.*)$",
+    r"^(?:last\s+updated|first\s+published|last\s+modified|published|updated|posted|modified"
+    r"|publié|mis\s+à\s+jour|veröffentlicht|aktualisiert|publicado|actualizado|pubblicato"
+    r"|aggiornato|atualizado|gepubliceerd|bijgewerkt)"
+    r"(?:\s+(?:on|le|am|el|il|a|op|em))?\s*:?\s*(?P<rest>.*)$",
     re.I,
 )
 
@@ -68,13 +79,18 @@ _LABELS = re.compile(
     r"|newsletter|ends|end|-\s*ends?\s*-|\(end\)|-30-|#{3}"
     r"|(?:accept|reject|allow|decline)(?:\s+all)?(?:\s+cookies)?|manage\s+(?:cookie\s+)?(?:preferences|settings|consent)"
     r"|cookie\s+(?:settings|policy|preferences|notice)"
+    r"|topics|tags|related\s+topics|more\s+stories"
     rf"){_PUNCT_TAIL}$",
     re.I,
 )
 # "Read more: <other headline>" - the label says the rest is a link to another article.
 _LABEL_COLON = re.compile(
     r"^(?:read\s+more|read\s+next|read\s+also|also\s+read|see\s+also|related|more|watch|listen"
-    r"|recommended|topics|tags|filed\s+under|categories)\s*:\s*\S.*$",
+    r"|(?:à\s+)?lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|auch\s+interessant"
+    r"|lea\s+también|lee\s+también|le\s+puede\s+interesar|leggi\s+anche|leia\s+também"
+    r"|veja\s+também|lees\s+ook|関連記事"
+    r"|recommended|topics|tags|filed\s+under|categories|photos?|videos?|gallery|slideshow"
+    r"|(?:in\s+)?pictures)\s*[:：]\s*\S.*$",
     re.I,
 )
 # Subscription prompts: an imperative at the start of the line ("Want ...?" may precede it).
@@ -83,10 +99,33 @@ _PROMPT = re.compile(
     r"(?:sign\s+up|register)\b.{0,200}\b(?:newsletters?|inbox|e-?mails?|alerts?|briefing|digest)\b"
     r"|(?:get|join|receive)\b.{0,200}\b(?:newsletters?|inbox)\b"
     r"|enter\s+your\s+e-?mail"
-    r"|subscribe(?:\s+(?:now|today|here)|\s+to\b|\s+for\b|\s*[:.!]|$))",
+    r"|subscribe(?:\s+(?:now|today|here)|\s+to\b|\s+for\b|\s*[:.!]|$)"
+    r"|already\s+(?:a\s+subscriber|have\s+an\s+account|registered)\b"
+    r"|(?:download|get|install)\s+(?:the|our)\s+(?:[\w-]+\s+){0,2}app\b"
+    r"|click\s+here\b)",
     re.I,
 )
 _PROMPT_MAX_WORDS = 35
+# A row of sharing buttons rendered as text: "Share on Facebook Share on Twitter Email".
+_SHARE_ROW = re.compile(
+    r"^(?:(?:share|tweet|post|e-?mail|print|pin|save|copy\s+link|on|via|to|facebook|twitter|x"
+    r"|whatsapp|linkedin|reddit|telegram|pinterest|messenger|flipboard|bluesky|threads|mastodon)"
+    r"\b[\s,|/·•:]*){2,}$",
+    re.I,
+)
+# Markup that leaked into the text (escaped HTML inside a script template or a textarea):
+# two or more tags in one line is code, not prose.
+_LEAKED_TAG = re.compile(
+    r"</?(?:a|p|div|span|blockquote|br|img|strong|em|b|i|iframe|script|ul|li|h[1-6])\b[^<>]{0,300}>",
+    re.I,
+)
+# "More from World", "More on Ukraine": a section teaser heading (title case, not a sentence).
+_MORE_FROM = re.compile(
+    r"^(?:More|MORE)\s+(?:from|on|in|FROM|ON|IN)\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*){0,3}"
+    r"\s*[:.…»›>|-]*$"
+)
+# "Image caption, ..." (BBC-style accessibility labels): the label goes, the caption stays.
+_CAPTION_LABEL = re.compile(r"^(?:image|media|video)\s+caption\s*[,:]\s*", re.I)
 # Consent notices: the site talking about its own cookies.
 _COOKIE_NOTICE = re.compile(
     r"^(?:[^.!?]{0,100}[.!?]\s+)?(?:we|this\s+(?:web\s*)?site|our\s+(?:web\s*)?site|[\w.-]+\.\w{2,})"
@@ -111,7 +150,13 @@ def _image_credit_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def _is_date_label(line: str) -> bool:
     m = _DATE_LABEL.match(line)
     if not m:
-        return False
+        words = re.findall(r"[^\W\d_年月日時分秒]+", line)
+        return (
+            len(line.split()) <= 8
+            and bool(re.search(r"\d", line))
+            and all(w.lower() in _DATE_WORDS for w in words)
+            and bool(_BARE_DATE.match(re.sub(r"[^\W\d_年月日時分秒]+", " ", line)))
+        )
     words = re.findall(r"[^\W\d_]+", m.group("rest"))
     return len(line.split()) <= 16 and all(w.lower() in _DATE_WORDS for w in words)
 
@@ -125,6 +170,9 @@ def _is_boilerplate(line: str) -> bool:
         or (_PROMPT.match(line) and n_words <= _PROMPT_MAX_WORDS)
         or (_COOKIE_NOTICE.match(line) and n_words <= _COOKIE_MAX_WORDS)
         or (_image_credit_res()[0].match(line) and n_words <= _IMAGE_CREDIT_MAX_WORDS)
+        or (_SHARE_ROW.match(line) and n_words <= 20)
+        or _MORE_FROM.match(line)
+        or len(_LEAKED_TAG.findall(line)) >= 2
     )
 
 
@@ -233,7 +281,7 @@ def clean_body(text: str) -> CleanResult:
     removed: list[str] = []
     kept: list[str] = []
     for raw in text.splitlines():
-        line = " ".join(raw.split())
+        line = _CAPTION_LABEL.sub("", " ".join(raw.split()))
         if not line:
             continue
         if _is_boilerplate(line):

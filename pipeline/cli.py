@@ -219,7 +219,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
                         title_source=ext.get("title_source"),
                         agency_evidence=ext.get("agency_evidence"),
                         word_count=ext.get("word_count"),
+                        extractor=ext.get("extractor"),
                         extractor_version=ext.get("extractor_version"),
+                        date_flags=ext.get("date_flags"),
+                        section=ext.get("section"),
+                        byline=ext.get("byline"),
                         error=ext.get("error"),
                         places=[
                             {
@@ -284,7 +288,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             db_path, "SELECT outcome, count(*) AS n FROM fetch_log GROUP BY ALL ORDER BY n DESC"
         )
         _print_table(cols, rows)
-        exe = "newsflow" if shutil.which("newsflow") else f"{sys.executable} -m pipeline"
+        script = Path(sys.executable).with_name("newsflow")
+        exe = (
+            "newsflow"
+            if shutil.which("newsflow")
+            else (str(script) if script.exists() else f"{sys.executable} -m pipeline")
+        )
         print(
             "\nQuery it yourself:\n"
             f'  {exe} query --db {db_path} "SELECT title, agency, story_id FROM articles"\n'

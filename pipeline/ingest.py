@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.analyze import analyze_page, warm_up
-from pipeline.dedup import content_hash
+from pipeline.dedup import content_hash, fingerprint
 from pipeline.feeds import ParsedFeed, parse_feed
 from pipeline.settings import FeedConfig, Settings
 from pipeline.stage import write_batch
@@ -433,6 +433,9 @@ def fetch_extract_batch(
                 "extractor_version": ext["extractor_version"],
                 "run_id": run_id,
                 "batch_id": full_batch_id,
+                **fingerprint(ext["body"]).to_columns(),
+                "section": ext.get("section"),
+                "date_flags": ext.get("date_flags"),
             }
         )
         raws.append(
@@ -459,6 +462,8 @@ def fetch_extract_batch(
                     "mention_count": p.get("mention_count", 1),
                     "confidence": p.get("confidence"),
                     "is_primary": bool(p.get("is_primary")),
+                    "place_kind": p.get("kind"),
+                    "match_type": p.get("match"),
                 }
             )
     write_batch(
@@ -495,6 +500,7 @@ def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
         settings.state_dir,
         run_id=run_id,
         max_attempts_per_url=settings.max_attempts_per_url,
+        story_window_days=settings.story_window_days,
     )
 
 

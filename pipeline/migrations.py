@@ -131,6 +131,73 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        3,
+        "near-duplicate story index, syndication",
+        """
+        -- original | wire | mixed | copy (pipeline.dedup.member_attribution)
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS syndication VARCHAR;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS is_syndicated BOOLEAN;
+
+        -- The story clusterer's state, one row per article (pipeline.story_index). Times are
+        -- epoch microseconds of the story clock (published_at, else fetched_at); rows are
+        -- appended roughly in clock order, so range filters on ts skip most of the table.
+        CREATE TABLE IF NOT EXISTS story_index (
+            article_key         BIGINT NOT NULL,
+            article_id          VARCHAR NOT NULL,
+            ts                  BIGINT NOT NULL,
+            published_at        TIMESTAMPTZ,
+            fetched_at          TIMESTAMPTZ NOT NULL,
+            outlet              VARCHAR NOT NULL,
+            title               VARCHAR,
+            own_agency          VARCHAR,
+            own_evidence        VARCHAR,
+            cluster_key         BIGINT NOT NULL,
+            cluster_start       BIGINT NOT NULL,
+            story_id            VARCHAR NOT NULL,
+            agency              VARCHAR,
+            agency_evidence     VARCHAR,
+            syndication         VARCHAR NOT NULL,
+            n_shingles          INTEGER NOT NULL,
+            shingles            UINTEGER[] NOT NULL,
+            lede                UINTEGER[] NOT NULL
+        );
+
+        -- MinHash LSH buckets: one row per (article, band).
+        CREATE TABLE IF NOT EXISTS story_lsh (
+            band_key            BIGINT NOT NULL,
+            ts                  BIGINT NOT NULL,
+            article_key         BIGINT NOT NULL
+        );
+
+        -- Fingerprint version and window the index was built with; a mismatch means rebuild.
+        CREATE TABLE IF NOT EXISTS story_index_state (
+            name                VARCHAR PRIMARY KEY,
+            value               VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
+        4,
+        "place kind and match type",
+        """
+        -- country | admin1 | city | region (pipeline.geo.PlaceTag.kind)
+        ALTER TABLE article_places ADD COLUMN IF NOT EXISTS place_kind VARCHAR;
+        -- exact | alternate | fuzzy: how the text's spelling met the gazetteer
+        ALTER TABLE article_places ADD COLUMN IF NOT EXISTS match_type VARCHAR;
+        """,
+    ),
+    (
+        2,
+        "extraction: section, date flags",
+        """
+        -- the outlet's own section label ("World", "Politics"): article:section, JSON-LD
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS section VARCHAR;
+        -- comma-separated codes for dates seen but not trusted (pipeline.extract.choose_date):
+        -- page_future, page_too_old, page_before_feed, page_feed_disagree, feed_future, ...
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS date_flags VARCHAR;
+        """,
+    ),
 ]
 
 LATEST_VERSION = max(v for v, _, _ in MIGRATIONS)

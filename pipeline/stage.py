@@ -78,6 +78,15 @@ STAGED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("extractor_version", "VARCHAR"),
         ("run_id", "VARCHAR"),
         ("batch_id", "VARCHAR"),
+        # Story fingerprint computed by the fan-out task (pipeline.dedup.fingerprint), so the
+        # loader only looks up; staging-only, not columns of ``articles``.
+        ("fingerprint_version", "VARCHAR"),
+        ("fp_shingles", "UINTEGER[]"),
+        ("fp_lede", "UINTEGER[]"),
+        ("fp_band_keys", "BIGINT[]"),
+        # Extraction metadata (migration 2), taken by name by the loader.
+        ("section", "VARCHAR"),
+        ("date_flags", "VARCHAR"),
     ],
     "article_places": [
         ("article_id", "VARCHAR"),
@@ -89,6 +98,8 @@ STAGED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("mention_count", "INTEGER"),
         ("confidence", "DOUBLE"),
         ("is_primary", "BOOLEAN"),
+        ("place_kind", "VARCHAR"),
+        ("match_type", "VARCHAR"),
     ],
     "url_aliases": [
         ("url_hash", "VARCHAR"),

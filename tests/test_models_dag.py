@@ -36,7 +36,9 @@ if dag is not None:
         pools=sorted({t.pool for t in dag.tasks}),
         owners=sorted({t.owner for t in dag.tasks}),
         retries=sorted({t.retries for t in dag.tasks}),
-        operators=sorted({type(t).__name__ for t in dag.tasks}),
+        operators=sorted({type(t).__name__ for t in dag.tasks if t.task_id.startswith("dbt.")}),
+        publish_upstream=sorted(dag.get_task("publish").upstream_task_ids),
+        leaves=sorted(t.task_id for t in dag.tasks if not t.downstream_task_ids),
         assets=[a.uri for a in dag.timetable.asset_condition.objects],
         tags=sorted(dag.tags),
         max_active_runs=dag.max_active_runs,
@@ -107,6 +109,9 @@ def test_every_model_seed_and_test_is_a_task(probe: tuple[dict, Path]) -> None:
         "DbtSeedLocalOperator",
         "DbtTestLocalOperator",
     ]
+    # The snapshot and report are published last, after every dbt leaf succeeded.
+    assert out["leaves"] == ["publish"]
+    assert out["publish_upstream"] and all(t.startswith("dbt.") for t in out["publish_upstream"])
 
 
 def test_dag_settings(probe: tuple[dict, Path]) -> None:

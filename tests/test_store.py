@@ -222,10 +222,15 @@ def test_failed_merge_rolls_back_whole_batch(paths, monkeypatch):
     def boom(con, now):
         raise RuntimeError("killed mid-merge")
 
-    monkeypatch.setattr(store, "_refresh_stories", boom)
+    # fails after the story index was written: that must roll back too
+    monkeypatch.setattr(store, "_insert_articles", boom)
     with pytest.raises(RuntimeError):
         load_staged(db, staging, state)
     assert counts(db)["articles"] == 0 and counts(db)["fetch_log"] == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM story_index").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM story_lsh").fetchone()[0] == 0
+    con.close()
     monkeypatch.undo()
     assert load_staged(db, staging, state).articles == 1  # the batch is still there, loads cleanly
     assert counts(db)["fetch_log"] == 1

@@ -3,7 +3,8 @@
   country and ISO 3166-2 subdivision names from the seeds. The one wide table to query when a
   question is about articles rather than days.
 
-  Region names come from the ISO seeds (sql/seeds, generated from pycountry); a code the seeds do
+  primary_un_region / primary_un_subregion are the primary country's UN M49 region and
+  sub-region (seed un_m49_regions). Region names come from the ISO seeds (sql/seeds, generated from pycountry); a code the seeds do
   not know keeps a NULL name here and the marts fall back to the code itself.
 #}
 with articles as (
@@ -27,6 +28,12 @@ countries as (
 subdivisions as (
 
     select * from {{ ref('iso_3166_2') }}
+
+),
+
+world_regions as (
+
+    select * from {{ ref('un_m49_regions') }}
 
 ),
 
@@ -54,7 +61,9 @@ enriched as (
         subdivisions.name as primary_admin1_name,
         primary_places.place_name as primary_place_name,
         primary_places.canonical_name as primary_place_canonical_name,
-        primary_places.geonameid as primary_geonameid
+        primary_places.geonameid as primary_geonameid,
+        world_regions.un_region as primary_un_region,
+        world_regions.un_subregion as primary_un_subregion
 
     from articles
     left join primary_places
@@ -63,6 +72,8 @@ enriched as (
         on primary_places.country_code = countries.alpha_2
     left join subdivisions
         on primary_places.admin1_code = subdivisions.code
+    left join world_regions
+        on primary_places.country_code = world_regions.alpha_2
 
 )
 

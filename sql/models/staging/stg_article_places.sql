@@ -24,7 +24,9 @@ renamed as (
         geonameid,
         mention_count,
         confidence,
-        is_primary
+        is_primary,
+        place_kind,
+        match_type
 
     from source
 

@@ -1,0 +1,652 @@
+"""`newsflow eval extract`: score the pipeline's extraction on labelled pages, side by side with
+bare ``trafilatura.extract(html, include_comments=False)`` on the same pages in the same run.
+
+Why side by side: trafilatura's default is the strongest open baseline, so "ours" only earns its
+extra code by beating it on the same pages, measured the same way, in the same process.
+
+Labelled sets (a directory with ``gold.json`` and ``html/<id>.html``):
+
+- ``tests/data/extraction/`` in the repository: our own pages (paywall teasers, consent walls,
+  wire boilerplate, naive dates, several languages ...) with gold body, title, published time,
+  language, expected outcome and the feed entry's facts (``feed``: title, published, timezone,
+  country, author, agency).
+- ``../shared/eval/extraction/`` next to the repository, when present: 313 real pages with gold
+  body (see its README for sources, licences and the bare-trafilatura baseline). Read in place.
+- the bundled demo site (``pipeline/demo_site``, gold title and published time from its
+  MANIFEST, no gold body).
+
+``gold.json`` maps an id to ``{"body", "source", "url"}`` plus, optionally, ``title``,
+``published`` (ISO-8601; a bare ``YYYY-MM-DD`` is a UTC day), ``language`` (ISO 639-1),
+``outcome`` (expected ``Extraction.outcome``, default ``ok``) and ``feed``. A ``null`` body means
+"no gold body" (the page is only scored on what it has gold for).
+
+Metrics (the shared set's README defines the first two; matching them exactly is what makes the
+bare figures here reproduce its published baseline):
+
+- Bag of tokens: tokens = ``str.split()``, case-sensitive. Per page, overlap = size of the
+  multiset intersection; P = overlap/|pred|, R = overlap/|gold|, F1 = 2PR/(P+R) (0 when P+R=0);
+  an empty prediction scores 0. P, R and F1 are each macro-averaged over pages (the F1 column
+  is the mean of per-page F1).
+- 4-gram shingles: tokens = ``re.findall(r"\\w+", text)`` (Unicode, case-sensitive); shingles =
+  all runs of 4 consecutive tokens, as multisets. Per page, TP = size of the multiset
+  intersection, P = TP/|pred|, R = TP/|gold|; a page with no shingle in the prediction or in the
+  gold scores P = R = 0. P and R are macro-averaged over pages and **F1 is the harmonic mean of
+  the averaged P and R** (the headline figure, "shingle F1").
+- Body scores cover pages whose gold body is non-empty and whose expected outcome is ``ok``;
+  ``empty`` counts those pages where the extraction returned no body at all.
+- Title: exact match, and normalised match (NFKC, casefold, punctuation and whitespace folded).
+- Date: the UTC calendar day of ``published_at`` equals the gold's UTC day.
+- Language: exact ISO 639-1 match. Outcome: exact match with the expected outcome.
+- Time: wall-clock seconds per page measured inside the worker process around each extractor
+  alone (ours: the whole ``extract_article``; bare: the one ``trafilatura.extract`` call),
+  averaged over pages; ``ratio`` = mean ours / mean bare.
+
+Bare trafilatura has no title/date/language of its own in ``extract``'s text output; for the side
+by side its metadata comes from ``trafilatura.extract_metadata(extensive=False)`` (not timed).
+
+Pages run in :class:`pipeline.workers.BoundedPool` with the ingestion time limit per page
+(``Settings.extract_timeout``), so a page that would hang ingestion shows up here as a timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import NewsflowError
+
+COMMAND = "extract"
+HELP = "score body/title/date/language extraction on labelled pages against bare trafilatura"
+DESCRIPTION = (
+    "Run the pipeline's extraction and bare trafilatura.extract(include_comments=False) on "
+    "labelled pages in the same worker processes and print token and 4-gram shingle "
+    "precision/recall/F1 of the body, title/date/language/outcome accuracy and time per page, "
+    "per source. Default data: the repository's tests/data/extraction, ../shared/eval/extraction "
+    "when present, and the bundled demo site."
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+OWN_SET = REPO_ROOT / "tests" / "data" / "extraction"
+SHARED_SET = REPO_ROOT.parent / "shared" / "eval" / "extraction"
+DEMO_SOURCE = "demo-site"
+CHUNK = 32
+
+
+# ------------------------------------------------------------------------------------ datasets
+
+
+@dataclass
+class LabelledPage:
+    id: str
+    source: str
+    path: Path
+    url: str
+    body: str | None
+    title: str | None = None
+    published: str | None = None
+    language: str | None = None
+    outcome: str = "ok"
+    feed: dict[str, Any] = field(default_factory=dict)
+    group: str = ""  # the labelled set it belongs to: "own", "dev-set", "demo-site", ...
+
+
+def dataset_name(directory: Path) -> str:
+    resolved = Path(directory).resolve()
+    if resolved == OWN_SET.resolve():
+        return "own"
+    if resolved == SHARED_SET.resolve():
+        return "dev-set"
+    return Path(directory).name
+
+
+def load_dataset(directory: Path) -> list[LabelledPage]:
+    """Pages of one labelled set (``gold.json`` + ``html/<id>.html``), in id order."""
+    directory = Path(directory)
+    group = dataset_name(directory)
+    gold_path = directory / "gold.json"
+    try:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NewsflowError(f"{directory}: not a labelled set (no gold.json)") from None
+    except (OSError, ValueError) as exc:
+        raise NewsflowError(f"{gold_path}: unreadable ({exc})") from None
+    pages = []
+    for pid in sorted(gold):
+        g = gold[pid]
+        path = directory / "html" / f"{pid}.html"
+        if not path.is_file():
+            raise NewsflowError(f"{directory}: gold id {pid!r} has no html/{pid}.html")
+        pages.append(
+            LabelledPage(
+                id=pid,
+                source=str(g.get("source") or directory.name),
+                path=path,
+                url=g.get("url") or f"https://example.invalid/{pid}",
+                body=g.get("body"),
+                title=g.get("title"),
+                published=g.get("published"),
+                language=g.get("language"),
+                outcome=g.get("outcome") or "ok",
+                feed=dict(g.get("feed") or {}),
+                group=group,
+            )
+        )
+    return pages
+
+
+def load_demo_site() -> list[LabelledPage]:
+    """The bundled demo articles, scored on title and published day (their MANIFEST has no
+    gold body)."""
+    import yaml
+
+    from pipeline.demo import DEMO_ROOT
+
+    manifest = yaml.safe_load((DEMO_ROOT / "MANIFEST.yaml").read_text(encoding="utf-8"))
+    pages: list[LabelledPage] = []
+    seen: set[str] = set()
+    for entry in manifest.get("entries", []):
+        path_part = entry.get("canonical_path")
+        if entry.get("outcome") != "ok" or not path_part or path_part in seen:
+            continue
+        seen.add(path_part)
+        local = DEMO_ROOT / entry["outlet"] / path_part.lstrip("/")
+        if path_part.endswith("/"):
+            local = local / "index.html"
+        if not local.is_file():
+            continue
+        pages.append(
+            LabelledPage(
+                id=f"demo-{entry['outlet'].split('.')[0]}-{Path(path_part.rstrip('/')).stem}",
+                source=DEMO_SOURCE,
+                path=local,
+                url=f"http://{entry['outlet']}{path_part}",
+                body=None,
+                title=entry.get("title"),
+                published=entry.get("published"),
+                group=DEMO_SOURCE,
+            )
+        )
+    return pages
+
+
+def default_datasets() -> list[Path]:
+    return [p for p in (OWN_SET, SHARED_SET) if (p / "gold.json").is_file()]
+
+
+def short_source(source: str) -> str:
+    """'dragnet-2012 (seomoz/dragnet_data)' -> 'dragnet-2012'."""
+    return source.split(" (")[0].strip()
+
+
+# ----------------------------------------------------------------------------------- metrics
+
+_SHINGLE_TOKEN = re.compile(r"\w+")
+
+
+def bag_scores(pred: str, gold: str) -> tuple[float, float, float]:
+    """(P, R, F1) of whitespace-token multisets; an empty side scores 0."""
+    p_tokens, g_tokens = Counter(pred.split()), Counter(gold.split())
+    if not p_tokens or not g_tokens:
+        return 0.0, 0.0, 0.0
+    overlap = sum((p_tokens & g_tokens).values())
+    p, r = overlap / sum(p_tokens.values()), overlap / sum(g_tokens.values())
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _SHINGLE_TOKEN.findall(text)
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def shingle_scores(pred: str, gold: str) -> tuple[float, float]:
+    """(P, R) of 4-gram shingle multisets; no shingle on either side scores (0, 0)."""
+    p_sh, g_sh = shingles(pred), shingles(gold)
+    if not p_sh or not g_sh:
+        return 0.0, 0.0
+    tp = sum((p_sh & g_sh).values())
+    return tp / sum(p_sh.values()), tp / sum(g_sh.values())
+
+
+_PUNCT = re.compile(r"[\W_]+")
+
+
+def normalise_title(title: str | None) -> str:
+    text = unicodedata.normalize("NFKC", title or "").casefold()
+    return " ".join(_PUNCT.sub(" ", text).split())
+
+
+def utc_day(value: str | datetime | None) -> date | None:
+    """UTC calendar day of an ISO-8601 value; a bare date is taken as that UTC day."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value).strip()
+        if len(text) == 10:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                return None
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).date()
+
+
+# ------------------------------------------------------------------------------ worker side
+
+
+def _hints_kwargs(feed: dict[str, Any]) -> dict[str, Any]:
+    published = feed.get("published")
+    return {
+        "feed_title": feed.get("title"),
+        "feed_published": datetime.fromisoformat(published) if published else None,
+        "feed_author": feed.get("author"),
+        "feed_agency_hint": feed.get("agency"),
+        "default_tz": feed.get("timezone"),
+        "country": feed.get("country"),
+    }
+
+
+def run_both(data: bytes, url: str, feed: dict[str, Any]) -> dict[str, Any]:
+    """Worker task: ours and bare trafilatura on one page, each timed alone.
+
+    Bare gets what the shared set's README baseline got: the page as a UTF-8 ``str``.
+    """
+    import trafilatura
+
+    from pipeline.extract import extract_article
+
+    html = data.decode("utf-8", errors="replace")
+    t0 = time.perf_counter()
+    bare = trafilatura.extract(html, include_comments=False) or ""
+    t_bare = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ext = extract_article(data, url, **_hints_kwargs(feed))
+    t_ours = time.perf_counter() - t0
+    try:
+        # extensive=False: the default extensive date search can take 10+ s on a page
+        meta = trafilatura.extract_metadata(html, default_url=url, extensive=False)
+        bare_title, bare_date = meta.title, meta.date
+    except Exception:  # metadata of the baseline is informative only
+        bare_title, bare_date = None, None
+    return {
+        "ours": {
+            "outcome": ext.outcome,
+            "body": ext.body,
+            "title": ext.title,
+            "published_at": ext.published_at.isoformat() if ext.published_at else None,
+            "date_source": ext.date_source,
+            "date_flags": ext.date_flags,
+            "language": ext.language,
+            "extractor": ext.extractor,
+            "agency": ext.agency,
+            "error": ext.error,
+            "seconds": t_ours,
+        },
+        "bare": {"body": bare, "title": bare_title, "published_at": bare_date, "seconds": t_bare},
+    }
+
+
+def warm_up() -> None:
+    """Load trafilatura, readability, htmldate and the language model once per worker, outside
+    any page's time limit."""
+    run_both(
+        b"<html lang='en'><body><article><h1>Warm-up</h1><p>Warm-up text written to load the "
+        b"extractors and the language model once per worker process.</p></article></body></html>",
+        "https://warm-up.invalid/",
+        {},
+    )
+
+
+# ------------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class PageResult:
+    page: LabelledPage
+    ours: dict[str, Any] | None
+    bare: dict[str, Any] | None
+    error: str | None = None
+
+    def scores(self, side: str) -> dict[str, Any]:
+        """Per-page figures for one side ("ours" or "bare")."""
+        res = getattr(self, side) or {}
+        g = self.page
+        out: dict[str, Any] = {}
+        pred = res.get("body") or ""
+        if g.body and g.outcome == "ok":
+            bp, br, bf = bag_scores(pred, g.body)
+            sp, sr = shingle_scores(pred, g.body)
+            out.update(bag_p=bp, bag_r=br, bag_f1=bf, sh_p=sp, sh_r=sr, empty=not pred.strip())
+        if g.title:
+            out["title_exact"] = (res.get("title") or "") == g.title
+            out["title_norm"] = normalise_title(res.get("title")) == normalise_title(g.title)
+        if g.published:
+            out["date_ok"] = utc_day(res.get("published_at")) == utc_day(g.published)
+        if g.language and side == "ours":
+            out["language_ok"] = res.get("language") == g.language
+        if side == "ours":
+            out["outcome_ok"] = res.get("outcome", "timeout") == g.outcome
+        if "seconds" in res:
+            out["seconds"] = res["seconds"]
+        return out
+
+
+@dataclass
+class SideSummary:
+    n_body: int = 0
+    bag_p: float = 0.0
+    bag_r: float = 0.0
+    bag_f1: float = 0.0
+    sh_p: float = 0.0
+    sh_r: float = 0.0
+    sh_f1: float = 0.0
+    empty: int = 0
+    n_title: int = 0
+    title_exact: float | None = None
+    title_norm: float | None = None
+    n_date: int = 0
+    date_acc: float | None = None
+    n_language: int = 0
+    language_acc: float | None = None
+    n_outcome: int = 0
+    outcome_acc: float | None = None
+    seconds_mean: float | None = None
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def summarise_side(results: Sequence[PageResult], side: str) -> SideSummary:
+    per = [r.scores(side) for r in results]
+    s = SideSummary()
+    body = [p for p in per if "sh_p" in p]
+    s.n_body = len(body)
+    if body:
+        for key in ("bag_p", "bag_r", "bag_f1", "sh_p", "sh_r"):
+            setattr(s, key, sum(p[key] for p in body) / len(body))
+        s.sh_f1 = 2 * s.sh_p * s.sh_r / (s.sh_p + s.sh_r) if s.sh_p + s.sh_r else 0.0
+        s.empty = sum(1 for p in body if p["empty"])
+    titles = [p for p in per if "title_exact" in p]
+    s.n_title = len(titles)
+    s.title_exact = _mean([float(p["title_exact"]) for p in titles])
+    s.title_norm = _mean([float(p["title_norm"]) for p in titles])
+    dates = [float(p["date_ok"]) for p in per if "date_ok" in p]
+    s.n_date, s.date_acc = len(dates), _mean(dates)
+    langs = [float(p["language_ok"]) for p in per if "language_ok" in p]
+    s.n_language, s.language_acc = len(langs), _mean(langs)
+    outcomes = [float(p["outcome_ok"]) for p in per if "outcome_ok" in p]
+    s.n_outcome, s.outcome_acc = len(outcomes), _mean(outcomes)
+    s.seconds_mean = _mean([p["seconds"] for p in per if "seconds" in p])
+    return s
+
+
+@dataclass
+class SubsetReport:
+    name: str
+    n_pages: int
+    ours: SideSummary
+    bare: SideSummary
+    extractors: dict[str, int]
+    outcomes: dict[str, int]
+    failures: int
+
+    @property
+    def time_ratio(self) -> float | None:
+        if self.ours.seconds_mean is None or not self.bare.seconds_mean:
+            return None
+        return self.ours.seconds_mean / self.bare.seconds_mean
+
+
+@dataclass
+class Report:
+    subsets: list[SubsetReport]
+    results: list[PageResult]
+    seconds: float
+
+    def subset(self, name: str) -> SubsetReport:
+        for s in self.subsets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+def summarise(results: Sequence[PageResult], name: str) -> SubsetReport:
+    ok = [r for r in results if r.ours is not None]
+    return SubsetReport(
+        name=name,
+        n_pages=len(results),
+        ours=summarise_side(results, "ours"),
+        bare=summarise_side(ok, "bare"),
+        extractors=dict(Counter(r.ours["extractor"] for r in ok if r.ours.get("body"))),
+        outcomes=dict(Counter((r.ours or {}).get("outcome", "failed") for r in results)),
+        failures=len(results) - len(ok),
+    )
+
+
+def build_report(results: Sequence[PageResult], seconds: float = 0.0) -> Report:
+    """Per labelled set: one subset per source, then "<set> ALL" when the set has several."""
+    groups: dict[str, dict[str, list[PageResult]]] = {}
+    for r in results:
+        by_source = groups.setdefault(r.page.group or "pages", {})
+        by_source.setdefault(short_source(r.page.source), []).append(r)
+    subsets = []
+    for group, by_source in groups.items():
+        subsets.extend(summarise(rs, name) for name, rs in sorted(by_source.items()))
+        if len(by_source) > 1:
+            subsets.append(summarise([r for rs in by_source.values() for r in rs], f"{group} ALL"))
+    return Report(subsets=subsets, results=list(results), seconds=seconds)
+
+
+# ---------------------------------------------------------------------------------- running
+
+
+def evaluate(
+    pages: Sequence[LabelledPage],
+    *,
+    workers: int = 2,
+    timeout: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Run both extractors on every page in bounded workers and score them."""
+    from pipeline.workers import BoundedPool
+
+    if timeout is None:
+        timeout = ingestion_timeout()
+    t0 = time.monotonic()
+    results: list[PageResult] = []
+    with BoundedPool(workers, initializer=warm_up) as pool:
+        for start in range(0, len(pages), CHUNK):
+            part = pages[start : start + CHUNK]
+            args = [(p.path.read_bytes(), p.url, p.feed) for p in part]
+            for page, outcome in zip(part, pool.map(run_both, args, timeout=timeout), strict=True):
+                if outcome.ok and outcome.value is not None:
+                    results.append(PageResult(page, outcome.value["ours"], outcome.value["bare"]))
+                else:
+                    err = "timeout" if outcome.timed_out else (outcome.error or "failed")
+                    results.append(PageResult(page, None, None, error=err))
+            if progress:
+                progress(
+                    f"[eval extract] {len(results)}/{len(pages)} pages, "
+                    f"{time.monotonic() - t0:.0f}s"
+                )
+    return build_report(results, time.monotonic() - t0)
+
+
+def ingestion_timeout() -> float:
+    """The per-page wall-clock limit ingestion uses (``NEWSFLOW_EXTRACT_TIMEOUT`` respected)."""
+    from pipeline.settings import load_settings
+
+    try:
+        return load_settings(None).extract_timeout
+    except NewsflowError:
+        from pipeline.settings import Settings
+
+        return Settings().extract_timeout
+
+
+def select_pages(
+    pages: Iterable[LabelledPage], sources: Sequence[str] = (), limit: int | None = None
+) -> list[LabelledPage]:
+    """Pages whose source or id contains any of ``sources`` (all when empty); the first
+    ``limit`` of them, spread evenly over the set rather than its first ids."""
+    chosen = [p for p in pages if not sources or any(s in p.source or s in p.id for s in sources)]
+    if limit is not None and 0 < limit < len(chosen):
+        step = len(chosen) / limit
+        chosen = [chosen[int(i * step)] for i in range(limit)]
+    return chosen
+
+
+# --------------------------------------------------------------------------------- printing
+
+
+def _f(x: float | None, digits: int = 4) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def format_report(report: Report) -> str:
+    lines = []
+    head = (
+        f"{'subset':<18} {'side':<5} {'pages':>5} {'body':>5} {'bagP':>6} {'bagR':>6} "
+        f"{'bagF1':>6} {'shP':>6} {'shR':>6} {'shF1':>6} {'empty':>5} {'title':>6} "
+        f"{'titleN':>6} {'date':>6} {'lang':>6} {'outc':>6} {'ms/pg':>7} {'ratio':>5}"
+    )
+    lines.append(head)
+    lines.append("-" * len(head))
+    for sub in report.subsets:
+        for side, s in (("ours", sub.ours), ("bare", sub.bare)):
+            ratio = _f(sub.time_ratio, 2) if side == "ours" else ""
+            lines.append(
+                f"{sub.name[:18]:<18} {side:<5} {sub.n_pages:>5} {s.n_body:>5} "
+                f"{_f(s.bag_p):>6} {_f(s.bag_r):>6} {_f(s.bag_f1):>6} {_f(s.sh_p):>6} "
+                f"{_f(s.sh_r):>6} {_f(s.sh_f1):>6} {s.empty:>5} {_f(s.title_exact, 3):>6} "
+                f"{_f(s.title_norm, 3):>6} {_f(s.date_acc, 3):>6} {_f(s.language_acc, 3):>6} "
+                f"{_f(s.outcome_acc, 3):>6} "
+                f"{_f(None if s.seconds_mean is None else 1000 * s.seconds_mean, 1):>7} "
+                f"{ratio:>5}"
+            )
+        lines.append(
+            f"{'':<18} delta shingle F1 {sub.ours.sh_f1 - sub.bare.sh_f1:+.4f}; extractors "
+            + (", ".join(f"{k}={v}" for k, v in sorted(sub.extractors.items())) or "none")
+            + "; outcomes "
+            + ", ".join(f"{k}={v}" for k, v in sorted(sub.outcomes.items()))
+            + (f"; {sub.failures} failed/timed out" if sub.failures else "")
+        )
+    lines.append(
+        f"counts: title/date/lang/outcome over pages with that gold; ms/pg = mean wall time per "
+        f"page inside the worker; {len(report.results)} pages in {report.seconds:.0f}s"
+    )
+    return "\n".join(lines)
+
+
+def worst_pages(report: Report, n: int) -> list[str]:
+    rows = []
+    for r in report.results:
+        s = r.scores("ours")
+        b = r.scores("bare") if r.bare else {}
+        if "sh_p" in s:
+            f1 = 2 * s["sh_p"] * s["sh_r"] / (s["sh_p"] + s["sh_r"]) if s["sh_p"] + s["sh_r"] else 0
+            bf = (
+                2 * b["sh_p"] * b["sh_r"] / (b["sh_p"] + b["sh_r"])
+                if b and b["sh_p"] + b["sh_r"]
+                else 0.0
+            )
+            rows.append((f1, r.page.id, bf, (r.ours or {}).get("extractor")))
+    rows.sort()
+    return [f"{pid}: ours {f1:.3f} ({ex}), bare {bf:.3f}" for f1, pid, bf, ex in rows[:n]]
+
+
+def _report_json(report: Report) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {
+        "subsets": [{**asdict(s), "time_ratio": s.time_ratio} for s in report.subsets],
+        "pages": [
+            {
+                "id": r.page.id,
+                "source": r.page.source,
+                "error": r.error,
+                "ours": r.scores("ours"),
+                "bare": r.scores("bare") if r.bare else None,
+                "extractor": (r.ours or {}).get("extractor"),
+                "outcome": (r.ours or {}).get("outcome"),
+            }
+            for r in report.results
+        ],
+        "seconds": report.seconds,
+    }
+
+
+# -------------------------------------------------------------------------------------- CLI
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data",
+        action="append",
+        metavar="DIR",
+        help="a labelled set (gold.json + html/); repeatable. Default: tests/data/extraction "
+        "and ../shared/eval/extraction when present, plus the demo site",
+    )
+    p.add_argument(
+        "--source",
+        action="append",
+        metavar="TEXT",
+        help="only pages whose source or id contains TEXT (repeatable), e.g. dragnet, readability",
+    )
+    p.add_argument("--limit", type=int, help="at most N pages, spread over the selection")
+    p.add_argument("--no-demo", action="store_true", help="leave out the bundled demo pages")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        help="wall-clock seconds per page (default: the ingestion limit, extract_timeout)",
+    )
+    p.add_argument("--worst", type=int, default=0, metavar="N", help="list the N worst pages")
+    p.add_argument("--json", metavar="PATH", help="also write every figure, per page, as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    dirs = [Path(d) for d in args.data] if args.data else default_datasets()
+    pages: list[LabelledPage] = []
+    for d in dirs:
+        pages.extend(load_dataset(d))
+    if not args.no_demo and not args.data:
+        pages.extend(load_demo_site())
+    pages = select_pages(pages, args.source or (), args.limit)
+    if not pages:
+        raise NewsflowError("no labelled pages selected (check --data/--source)")
+    if args.workers < 1:
+        raise NewsflowError("--workers must be at least 1")
+
+    def progress(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    progress(f"[eval extract] {len(pages)} pages from {', '.join(map(str, dirs)) or 'demo'}")
+    report = evaluate(pages, workers=args.workers, timeout=args.timeout, progress=progress)
+    print(format_report(report))
+    if args.worst:
+        print(f"\n{args.worst} lowest shingle F1 (ours):")
+        for line in worst_pages(report, args.worst):
+            print("  " + line)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(_report_json(report), indent=1, default=str), encoding="utf-8"
+        )
+    return 0

@@ -1,0 +1,60 @@
+{#
+  One row per UTC day × publisher country × story country: who covers whom. The publisher
+  country is the feed's `country` (FEEDS.yaml), the story country that of the article's primary
+  place; is_domestic marks a country covering itself. Articles with no primary place, or from a
+  feed without a country, cannot be placed in the matrix and are left out (their counts are in
+  daily_region and the raw tables).
+
+  A table rebuilt in full each run, like daily_country_mentions.
+#}
+with articles as (
+
+    select * from {{ ref('int_articles_enriched') }}
+    where primary_country_code is not null
+        and publisher_country is not null
+
+),
+
+countries as (
+
+    select * from {{ ref('iso_3166_1') }}
+
+),
+
+daily as (
+
+    select
+        published_day as day,
+        publisher_country,
+        primary_country_code as story_country,
+        count(*) as n_articles,
+        count(distinct story_id) as n_stories,
+        count(distinct outlet) as n_outlets
+
+    from articles
+    group by published_day, publisher_country, primary_country_code
+
+),
+
+named as (
+
+    select
+        daily.day,
+        daily.publisher_country,
+        coalesce(publishers.name, daily.publisher_country) as publisher_country_name,
+        daily.story_country,
+        coalesce(stories.name, daily.story_country) as story_country_name,
+        daily.publisher_country = daily.story_country as is_domestic,
+        daily.n_articles,
+        daily.n_stories,
+        daily.n_outlets
+
+    from daily
+    left join countries as publishers
+        on daily.publisher_country = publishers.alpha_2
+    left join countries as stories
+        on daily.story_country = stories.alpha_2
+
+)
+
+select * from named

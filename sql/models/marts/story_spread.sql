@@ -1,0 +1,86 @@
+{#
+  One row per story: how far one report travelled. n_articles / n_outlets count its copies and
+  the outlets that ran them, n_publisher_countries the countries those outlets are in (feed
+  config), n_countries / countries the primary places the copies are about (ISO 3166-1 alpha-2,
+  comma-separated), first_copy_at / last_copy_at the earliest and latest copy (published_at, or
+  fetched_at when a page has no date) and hours_first_to_last the time between them.
+  n_syndicated counts copies that are agency copy or another outlet's report
+  (articles.is_syndicated).
+
+  A table rebuilt in full each run: the story clusterer merges and re-keys stories as copies
+  arrive, so a story's row can change without any of its days being "new"; one aggregate over
+  articles is cheap in DuckDB.
+#}
+{{ config(materialized='table') }}
+
+with articles as (
+
+    select * from {{ ref('stg_articles') }}
+
+),
+
+primary_places as (
+
+    select * from {{ ref('int_article_primary_places') }}
+
+),
+
+stories as (
+
+    select * from {{ ref('stg_stories') }}
+
+),
+
+copies as (
+
+    select
+        articles.story_id,
+        articles.outlet,
+        articles.publisher_country,
+        articles.effective_published_at,
+        articles.is_syndicated,
+        primary_places.country_code as primary_country_code
+
+    from articles
+    left join primary_places
+        on articles.article_id = primary_places.article_id
+
+),
+
+spread as (
+
+    select
+        story_id,
+        count(*) as n_articles,
+        count(distinct outlet) as n_outlets,
+        count(distinct publisher_country) as n_publisher_countries,
+        count(distinct primary_country_code) as n_countries,
+        string_agg(distinct primary_country_code, ',' order by primary_country_code)
+            as countries,
+        count(*) filter (where is_syndicated) as n_syndicated,
+        min(effective_published_at) as first_copy_at,
+        max(effective_published_at) as last_copy_at
+
+    from copies
+    group by story_id
+
+)
+
+select
+    spread.story_id,
+    stories.first_article_id,
+    stories.title,
+    stories.agency,
+    spread.n_articles,
+    spread.n_outlets,
+    spread.n_publisher_countries,
+    spread.n_countries,
+    spread.countries,
+    spread.n_syndicated,
+    spread.first_copy_at,
+    spread.last_copy_at,
+    round(epoch(spread.last_copy_at - spread.first_copy_at) / 3600.0, 2) as hours_first_to_last
+
+from spread
+left join stories
+    on spread.story_id = stories.story_id

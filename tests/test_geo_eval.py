@@ -1,0 +1,152 @@
+"""Quality gates of the place tagger: our labelled set always, the shared GeoVirus set in CI.
+
+The targets are the issue's: primary-country accuracy >= 0.95, admin-1 accuracy >= 0.85 where
+gold has one, mention precision >= 0.9. Figures are printed by `newsflow eval geo`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pycountry
+import pytest
+
+from pipeline import cli
+from pipeline.evaluation import geo as ev
+from pipeline.evaluation import geo_labelled
+
+SHARED_GEO = Path(__file__).resolve().parents[2] / "shared" / "eval" / "geo" / "geo_dev.json"
+
+
+@pytest.fixture(scope="module")
+def labelled() -> ev.Scores:
+    return ev.score_labelled(geo_labelled.load())
+
+
+def test_labelled_set_is_the_generated_one() -> None:
+    """The committed file is exactly what the generator writes (no hand edits, no drift)."""
+    committed = (Path(geo_labelled.__file__).parents[1] / geo_labelled.DATA_FILE).read_text(
+        encoding="utf-8"
+    )
+    assert committed == geo_labelled.dumps(geo_labelled.build())
+
+
+def test_labelled_set_size_and_gold_are_well_formed() -> None:
+    items = geo_labelled.load()
+    assert len(items) >= 200
+    assert len({it["id"] for it in items}) == len(items)
+    negatives = [it for it in items if it["gold"]["primary_country"] is None]
+    assert len(negatives) >= 30  # hard negatives
+    for it in items:
+        gold = it["gold"]
+        if gold["primary_admin1"]:
+            sub = pycountry.subdivisions.get(code=gold["primary_admin1"])
+            assert sub is not None and sub.country_code == gold["primary_country"], it["id"]
+        for m in gold["mentions"]:
+            src = it["text"] if m["field"] == "text" else it["title"]
+            assert src[m["start"] : m["end"]] == m["name"], it["id"]
+            assert pycountry.countries.get(alpha_2=m["country_code"]), m
+        assert gold["countries"] == sorted({m["country_code"] for m in gold["mentions"]})
+    # varied spellings are really in there
+    texts = " ".join(it["text"] for it in items)
+    for variant in ("Kersen", "Gershon", "Kharkov", "Zaporozhye", "Bombay", "Sao Paulo", "Köln"):
+        assert variant in texts
+
+
+def test_labelled_primary_country_accuracy(labelled: ev.Scores) -> None:
+    assert labelled.primary_accuracy >= ev.TARGET_PRIMARY, labelled.errors
+
+
+def test_labelled_admin1_accuracy(labelled: ev.Scores) -> None:
+    assert labelled.admin1_n >= 150
+    assert labelled.admin1_accuracy >= ev.TARGET_ADMIN1, labelled.errors
+
+
+def test_labelled_mention_precision_and_recall(labelled: ev.Scores) -> None:
+    assert labelled.precision >= ev.TARGET_PRECISION, labelled.errors
+    assert labelled.recall >= 0.9, labelled.errors
+
+
+def test_match_rule_needs_overlap_and_same_place() -> None:
+    same_cc = lambda a, b: a["country_code"] == b["country_code"]  # noqa: E731
+    gold = [
+        {"start": 0, "end": 4, "country_code": "UA"},
+        {"start": 10, "end": 14, "country_code": "UA"},
+    ]
+    pred = [
+        {"start": 0, "end": 4, "country_code": "UA"},  # exact
+        {"start": 9, "end": 12, "country_code": "RU"},  # overlaps, wrong country
+        {"start": 20, "end": 24, "country_code": "UA"},  # no overlap
+    ]
+    assert ev.match_mentions(pred, gold, same_cc) == [(0, 0)]
+    # one to one: a second prediction on the same gold span does not match again
+    assert ev.match_mentions([pred[0], pred[0]], gold, same_cc) == [(0, 0)]
+
+
+def test_reverse_geocoder_gives_country_and_iso_unit() -> None:
+    rg = ev.reverse_geocoder()
+    assert rg.lookup(46.64, 32.61) == ("UA", "UA-65")  # Kherson
+    assert rg.lookup(48.14, 11.58) == ("DE", "DE-BY")  # Munich
+    assert rg.lookup(-1.29, 36.82)[0] == "KE"  # Nairobi
+
+
+def test_geovirus_format_scored_from_a_small_file(tmp_path: Path) -> None:
+    """The GeoVirus loader and scorer on a two-text file in its format (always runs)."""
+    text = "Cases rose in Kherson and in Nairobi, officials in Kenya said."
+    items = [
+        {"id": "g1", "text": text, "places": [
+            {"name": "Kherson", "start": 14, "end": 21, "lat": 46.63, "lon": 32.62},
+            {"name": "Nairobi", "start": 29, "end": 36, "lat": -1.28, "lon": 36.82},
+            {"name": "Kenya", "start": 51, "end": 56, "lat": 0.1, "lon": 37.9},
+        ]},
+        {"id": "g2", "text": "Nothing here.", "places": []},
+    ]  # fmt: skip
+    path = tmp_path / "geo_dev.json"
+    path.write_text(json.dumps(items))
+    loaded = ev.load_geovirus(path)
+    assert [m["country_code"] for m in loaded[0]["gold"]["mentions"]] == ["UA", "KE", "KE"]
+    assert loaded[0]["gold"]["primary_country"] == "KE"  # most gold mentions
+    assert loaded[1]["gold"]["primary_country"] is None
+    s = ev.score_geovirus(loaded)
+    assert (s.matched, s.predicted, s.gold) == (3, 3, 3)
+    assert s.primary_accuracy == 1.0
+    assert s.city_admin1_n == 2 and s.city_admin1_agreement == 1.0
+
+
+def test_eval_geo_command_prints_figures(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "geo_dev.json"
+    path.write_text(json.dumps([{"id": "g", "text": "Floods in Kenya.", "places": [
+        {"name": "Kenya", "start": 10, "end": 15, "lat": 0.1, "lon": 37.9}]}]))  # fmt: skip
+    assert cli.main(["eval", "geo", "--geovirus", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [o["set"] for o in out] == ["labelled", "geovirus"]
+    assert out[0]["articles"] >= 200 and out[0]["primary_country_accuracy"] >= ev.TARGET_PRIMARY
+    assert out[1]["mention_precision"] == 1.0
+    assert cli.main(["eval", "geo", "--geovirus", str(tmp_path / "nope.json")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+# --- the shared GeoVirus set (CI); skipped where ../shared is absent ---------------------------
+
+
+@pytest.fixture(scope="module")
+def geovirus() -> ev.Scores:
+    if not SHARED_GEO.exists():
+        pytest.skip(f"shared GeoVirus set not available at {SHARED_GEO} (absent in a user's clone)")
+    return ev.score_geovirus(ev.load_geovirus(SHARED_GEO))
+
+
+def test_geovirus_mention_precision(geovirus: ev.Scores) -> None:
+    assert geovirus.gold == 2167 and geovirus.n_articles == 229
+    assert geovirus.precision >= ev.TARGET_PRECISION
+
+
+def test_geovirus_recall_and_derived_primary_floors(geovirus: ev.Scores) -> None:
+    """Regression floors, not the issue's targets: GeoVirus tags continents and demonym-free
+    regions the tagger does not, and its gold has no primary place (the derived one is the
+    majority country of the gold mentions). Measured: recall 0.80, primary 0.89, admin-1
+    agreement 0.96 (benchmarks/RESULTS.md)."""
+    assert geovirus.recall >= 0.75
+    assert geovirus.primary_accuracy >= 0.85
+    assert geovirus.city_admin1_agreement >= 0.9
