@@ -284,9 +284,14 @@ def publish_for_readers(
         # dbt ran in this very process (``airflow dags test`` runs every Cosmos task in one
         # process) and dbt-duckdb keeps the file attached: let go first, or the ATTACH below
         # meets "file is already attached".
+        import gc
+
         from pipeline.models import _close_duckdb
 
         _close_duckdb()
+        # A connection object that is unreachable but not yet collected still pins the file in
+        # DuckDB's per-process instance cache; collect it before attaching.
+        gc.collect()
     with db_lock(settings.db_path, lock_timeout):
         info = publish_snapshot(
             settings.db_path, snapshot_path(settings.db_path, settings.data_dir)
