@@ -44,6 +44,17 @@ def analyze_page(
     return {"extraction": asdict(ext), "places": places}
 
 
+def extraction_record(fields: dict[str, Any]) -> dict[str, Any]:
+    """An Extraction as ``asdict`` gives it (e.g. back from a worker) as a JSON-safe record:
+    every field, ``published_at`` in ISO-8601. One place, so ``newsflow extract`` and
+    ``extract_file`` never drift apart when Extraction gains a field. Lives here, not in
+    ``pipeline.extract``, so the CLI parent process need not import trafilatura."""
+    record = dict(fields)
+    pub = record.get("published_at")
+    record["published_at"] = pub.isoformat() if isinstance(pub, datetime) else pub
+    return record
+
+
 def warm_up() -> None:
     """Load what every page needs (trafilatura, the language model, the gazetteer index) once
     per worker process, so a page's time limit measures that page alone."""

@@ -167,7 +167,7 @@ def _html_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.analyze import analyze_page, warm_up
+    from pipeline.analyze import analyze_page, extraction_record, warm_up
     from pipeline.workers import BoundedPool
 
     files = _html_files(args.paths)
@@ -205,26 +205,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
                         canonical_url=None,
                     )
                 else:
-                    ext = res.value["extraction"]
-                    pub = ext.get("published_at")
+                    record.update(extraction_record(res.value["extraction"]))
                     record.update(
-                        title=ext.get("title"),
-                        body=ext.get("body"),
-                        published_at=pub.isoformat() if hasattr(pub, "isoformat") else pub,
-                        language=ext.get("language"),
-                        agency=ext.get("agency"),
-                        canonical_url=ext.get("canonical_url"),
-                        outcome=ext.get("outcome"),
-                        date_source=ext.get("date_source"),
-                        title_source=ext.get("title_source"),
-                        agency_evidence=ext.get("agency_evidence"),
-                        word_count=ext.get("word_count"),
-                        extractor=ext.get("extractor"),
-                        extractor_version=ext.get("extractor_version"),
-                        date_flags=ext.get("date_flags"),
-                        section=ext.get("section"),
-                        byline=ext.get("byline"),
-                        error=ext.get("error"),
                         places=[
                             {
                                 k: p[k]

@@ -1285,6 +1285,6 @@ def extract_file(path: Path, url: str | None = None) -> dict[str, Any]:
     except OSError as exc:
         raise NewsflowError(f"{path}: cannot read file ({exc.strerror or exc})") from None
     result = extract_article(data, url or path.resolve().as_uri())
-    record = asdict(result)
-    record["published_at"] = result.published_at.isoformat() if result.published_at else None
-    return {"path": str(path), **record}
+    from pipeline.analyze import extraction_record
+
+    return {"path": str(path), **extraction_record(asdict(result))}

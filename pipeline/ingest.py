@@ -238,7 +238,7 @@ class BatchReport:
 
 
 def _fetch_host_group(
-    settings: Settings, items: list[dict[str, Any]]
+    settings: Settings, feeds: dict[str, FeedConfig], items: list[dict[str, Any]]
 ) -> list[tuple[dict, Any, datetime]]:
     """Fetch one host's items in order, politely (the Fetcher spaces requests to a host)."""
     from pipeline.fetch import Fetcher
@@ -246,9 +246,7 @@ def _fetch_host_group(
     out = []
     with Fetcher(settings) as fetcher:
         for item in items:
-            feed = (
-                settings.feed(item["feed_id"]) if item["feed_id"] in settings.feed_ids() else None
-            )
+            feed = feeds.get(item["feed_id"])
             started = _now()
             res = fetcher.fetch(
                 item["url"],
@@ -337,7 +335,9 @@ def fetch_extract_batch(
     fetched: list[tuple[dict, Any, datetime]] = []
     if groups:
         with ThreadPoolExecutor(max_workers=min(settings.fetch_concurrency, len(groups))) as ex:
-            for group_result in ex.map(lambda g: _fetch_host_group(settings, g), groups.values()):
+            for group_result in ex.map(
+                lambda g: _fetch_host_group(settings, feeds, g), groups.values()
+            ):
                 fetched.extend(group_result)
     progress(f"[fetch] {full_batch_id}: {len(fetched)} page(s) fetched")
 
@@ -510,11 +510,16 @@ def build_models(settings: Settings, *, full_refresh: bool = False) -> Any:
     so the snapshot's marts match its tables."""
     from pipeline.models import build_models as dbt_build
     from pipeline.snapshot import publish_snapshot, snapshot_path
-    from pipeline.store import db_lock, open_db
+    from pipeline.store import connect, db_lock, migrate
 
-    with open_db(settings.db_path):
-        pass  # make sure the file exists and is migrated before dbt reads its sources
     with db_lock(settings.db_path):
+        # One lock for the whole step: make sure the file exists and is migrated before dbt
+        # reads its sources, then build and publish without letting a writer in between.
+        con = connect(settings.db_path)
+        try:
+            migrate(con)
+        finally:
+            con.close()
         result = dbt_build(settings.db_path, full_refresh=full_refresh)
         publish_snapshot(settings.db_path, snapshot_path(settings.db_path, settings.data_dir))
         return result
