@@ -69,14 +69,14 @@ from lxml import html as lxml_html
 from trafilatura.xml import xmltotxt
 
 from pipeline.agency import detect_agency
-from pipeline.boilerplate import clean_body
+from pipeline.boilerplate import CleanResult, clean_body
 from pipeline.errors import NewsflowError
 
 LOGGER = logging.getLogger(__name__)
 
 # Bump the newsflow part whenever the output for the same page can change (cleaning rules, date
 # rules, title rules, body choice): stored rows carry it, so re-extraction knows what is stale.
-EXTRACTOR_VERSION = f"newsflow-2+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newsflow-3+trafilatura-{trafilatura.__version__}"
 # Values of ``Extraction.extractor`` (and ``articles.extractor``): which candidate won the body.
 EXTRACTORS = ("trafilatura", "trafilatura+fallback", "readability", "jsonld", "baseline")
 EXTRACTOR = EXTRACTORS[0]
@@ -963,10 +963,32 @@ def jsonld_candidate(bodies: Sequence[str]) -> Candidate | None:
 
 
 def baseline_candidate(tree: lxml_html.HtmlElement) -> Candidate:
-    """trafilatura's baseline: the ``<article>`` element(s), else every paragraph."""
+    """trafilatura's baseline: the ``<article>`` element(s), else every paragraph.
+
+    Its ``<article>`` tier returns each article as one run of text, headline, byline and
+    paragraphs glued into a single line, which defeats line cleaning and the headline drop when
+    this candidate wins. So an article's text is rendered again one line per block, and that
+    rendering is used only when it holds exactly the same words."""
     body, _, _ = trafilatura.baseline(tree)  # copies its input
-    lines = (" ".join(" ".join(el.itertext()).split()) for el in body)
-    return Candidate("baseline", "\n".join(line for line in lines if line))
+    lines = [" ".join(" ".join(el.itertext()).split()) for el in body]
+    blocks = _article_blocks(tree) if any(lines) else {}
+    out = [blocks.get(line, line) for line in lines if line]
+    return Candidate("baseline", "\n".join(out))
+
+
+def _article_blocks(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """Outermost ``<article>`` elements, cleaned as the baseline cleans them, keyed by their
+    text on one line and valued by the same text one line per block."""
+    articles = tree.xpath(".//article[not(ancestor::article)]")
+    if not articles:
+        return {}
+    from trafilatura.baseline import basic_cleaning
+
+    out: dict[str, str] = {}
+    for article in articles:
+        rendered = html_text(basic_cleaning(deepcopy(article)))
+        out[" ".join(rendered.split())] = rendered
+    return out
 
 
 def consensus(candidates: Sequence[Candidate]) -> Candidate:
@@ -1221,8 +1243,7 @@ def _extract(
     page = page_meta(tree)
     chosen = choose_body(tree, url, page)
     title, title_source = choose_title(page, feed_title, url)
-    raw_text = _drop_headline(chosen.text, [title, page.og_title, page.jsonld_headline, page.h1])
-    cleaned = clean_body(raw_text)
+    cleaned = _finish_body(chosen.text, title, page)
     body = cleaned.body
     word_count = count_words(body)
 
@@ -1271,6 +1292,38 @@ def _extract(
         section=page.section,
         date_flags=",".join(when.flags) or None,
     )
+
+
+def _finish_body(text: str, title: str | None, page: PageMeta) -> CleanResult:
+    """The chosen candidate's text to the stored body: headline dropped, boilerplate cleaned."""
+    return clean_body(_drop_headline(text, [title, page.og_title, page.jsonld_headline, page.h1]))
+
+
+def candidate_bodies(
+    html: str | bytes, url: str, *, feed_title: str | None = None
+) -> dict[str, str]:
+    """Every body :func:`choose_body` can pick from, each finished exactly as the chosen one is
+    (headline dropped, boilerplate cleaned), keyed by ``EXTRACTORS`` name; ``jsonld`` only when
+    the page declares an ``articleBody``. For the evaluation (``newsflow eval extract
+    --candidates``): scoring each candidate alone, and the best of them per page, shows how much
+    of the remaining error a better choice could remove and how much no candidate gets right.
+    Not used by ingestion: it runs every extractor on every page."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    if _not_html(text):
+        return {}
+    tree = _parse(text)
+    if tree is None:
+        return {}
+    page = page_meta(tree)
+    title, _ = choose_title(page, feed_title, url)
+    candidates = [
+        trafilatura_candidate(tree, url),
+        trafilatura_candidate(tree, url, fast=False),
+        readability_candidate(tree),
+        baseline_candidate(tree),
+        jsonld_candidate(page.article_bodies or []),
+    ]
+    return {c.extractor: _finish_body(c.text, title, page).body for c in candidates if c}
 
 
 def extract_file(path: Path, url: str | None = None) -> dict[str, Any]:

@@ -522,6 +522,24 @@ def test_consensus_outvotes_the_odd_candidate_and_keeps_preference_on_ties():
     )
 
 
+def test_candidate_bodies_are_finished_like_the_chosen_body():
+    from pipeline.extract import candidate_bodies
+
+    html = page(["Advertisement", *PARAS, "(AFP)"])
+    bodies = candidate_bodies(html, URL)
+    assert set(bodies) == {"trafilatura", "trafilatura+fallback", "readability", "baseline"}
+    # the one ingestion picks is exactly the finished candidate it came from
+    chosen = extract_article(html, URL)
+    assert bodies[chosen.extractor] == chosen.body
+    for name, body in bodies.items():
+        assert PARAS[0] in body, name
+        assert "Advertisement" not in body and "(AFP)" not in body, name
+        assert not body.startswith("Harbour bridge closed to lorries"), name  # headline dropped
+    ld = {"@type": "NewsArticle", "articleBody": "\n\n".join(PARAS)}
+    assert candidate_bodies(page(jsonld=ld), URL)["jsonld"].splitlines() == PARAS
+    assert candidate_bodies(b"\x00\x01 not html", URL) == {}
+
+
 def test_shingle_f1_and_cjk_word_counts():
     from pipeline.extract import _shingles, count_words, shingle_f1
 

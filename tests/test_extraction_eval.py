@@ -50,6 +50,34 @@ def test_summary_macro_averages_and_f1_of_the_averages():
     assert s.empty == 0 and ev.summarise_side([full, half], "bare").empty == 2
 
 
+def test_candidate_summary_scores_each_alone_and_the_best_per_page():
+    a = ev.LabelledPage("a", "s", Path("a.html"), None, "a b c d e")
+    b = ev.LabelledPage("b", "s", Path("b.html"), None, "v w x y z")
+    ok = {"body": "", "outcome": "ok"}
+    results = [
+        # page a: trafilatura exact, readability half of it; only page a has a JSON-LD body
+        ev.PageResult(
+            a,
+            ok,
+            ok,
+            candidates={
+                "trafilatura": "a b c d e",
+                "readability": "a b c d",
+                "jsonld": "a b c d e",
+            },
+        ),
+        # page b: readability exact, trafilatura wrong
+        ev.PageResult(b, ok, ok, candidates={"trafilatura": "q r s t", "readability": "v w x y z"}),
+        ev.PageResult(b, ok, ok),  # run without --candidates: not counted
+    ]
+    c = ev.summarise_candidates(results)
+    assert (c["trafilatura"].n, c["trafilatura"].sh_p, c["trafilatura"].sh_r) == (2, 0.5, 0.5)
+    assert (c["readability"].sh_p, c["readability"].sh_r) == (1.0, 0.75)
+    assert c["jsonld"].n == 1 and c["jsonld"].sh_f1 == 1.0
+    assert (c[ev.ORACLE].n, c[ev.ORACLE].sh_f1) == (2, 1.0)  # the best one on each page
+    assert ev.summarise_candidates(results[2:]) == {}
+
+
 def test_title_and_day_normalisation():
     assert ev.normalise_title("Kherson falls — “Russian” forces!") == "kherson falls russian forces"
     assert str(ev.utc_day("2026-03-05T01:30:00+09:00")) == "2026-03-04"
@@ -145,6 +173,39 @@ def test_cli_prints_the_side_by_side_table():
     assert any(ln.startswith("newsflow-labelled  ours      4") for ln in lines)
     assert any("delta shingle F1" in ln for ln in lines)
     assert "[eval extract] 4/4 pages" in res.stderr
+    assert "oracle" not in res.stdout  # candidates only on request
+
+
+def test_cli_candidates_table(tmp_path):
+    out = tmp_path / "report.json"
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "eval",
+            "extract",
+            "--data",
+            str(OWN),
+            "--limit",
+            "3",
+            "--candidates",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    rows = [ln.split() for ln in res.stdout.splitlines() if ln.startswith("newsflow-labelled")]
+    named = {r[1]: r for r in rows if len(r) == 6}
+    assert {"trafilatura", "readability", "baseline", "oracle"} <= set(named)
+    assert named["oracle"][2] == "3"
+    data = json.loads(out.read_text(encoding="utf-8"))
+    sub = data["subsets"][0]["candidates"]
+    assert sub["oracle"]["sh_f1"] >= max(v["sh_f1"] for k, v in sub.items() if v["n"] == 3)
+    assert all(set(p["candidates"]) >= {"trafilatura", "baseline"} for p in data["pages"])
 
 
 def test_cli_rejects_an_unknown_selection():
@@ -165,18 +226,25 @@ def test_cli_rejects_an_unknown_selection():
     reason=f"shared extraction dev set not available at {SHARED} (present in CI only)",
 )
 def test_dev_set_quality_gates():
-    """All 313 pages, ours and bare trafilatura side by side in the same workers (~1.5 min).
+    """All 313 pages, ours and bare trafilatura side by side in the same workers, plus every body
+    candidate alone (~1.5 min).
 
     The floor (bare + 0.005) is what this extractor measurably achieves; the issue's aim of
     bare + 0.02 is not reached (see benchmarks/RESULTS.md).
     """
-    report = ev.evaluate(ev.load_dataset(SHARED), workers=2)
+    report = ev.evaluate(ev.load_dataset(SHARED), workers=2, candidates=True)
     total = report.subset("dev-set ALL")
     assert total.n_pages == 313 and total.failures == 0
     # the bare figures reproduce the set's README baseline: the metric is the same
     assert total.bare.sh_f1 == pytest.approx(0.9307, abs=0.002)
     assert total.ours.sh_f1 >= total.bare.sh_f1 + 0.005
     assert total.ours.empty == 0
+    # the choice beats every candidate extractor used alone on all pages ...
+    for name, cand in total.candidates.items():
+        if name != ev.ORACLE and cand.n == total.ours.n_body:
+            assert total.ours.sh_f1 > cand.sh_f1, name
+    # ... and stays below the per-page best, which is the ceiling of any choosing rule
+    assert total.ours.sh_f1 < total.candidates[ev.ORACLE].sh_f1
     for sub in report.subsets:
         assert sub.ours.sh_f1 >= sub.bare.sh_f1, sub.name
         assert sub.ours.bag_f1 >= sub.bare.bag_f1, sub.name

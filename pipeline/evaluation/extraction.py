@@ -41,6 +41,12 @@ bare figures here reproduce its published baseline):
   alone (ours: the whole ``extract_article``; bare: the one ``trafilatura.extract`` call),
   averaged over pages; ``ratio`` = mean ours / mean bare.
 
+- Candidates (``--candidates``): every body candidate the choice picks from
+  (:func:`pipeline.extract.candidate_bodies`: trafilatura fast and full cascade, readability,
+  baseline, JSON-LD), each finished like ours and scored alone, plus ``oracle``, the best
+  candidate on each page: how much a better choice could still gain, and how much no candidate
+  gets right.
+
 Bare trafilatura has no title/date/language of its own in ``extract``'s text output; for the side
 by side its metadata comes from ``trafilatura.extract_metadata(extensive=False)`` (not timed).
 
@@ -262,14 +268,17 @@ def _hints_kwargs(feed: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_both(data: bytes, url: str, feed: dict[str, Any]) -> dict[str, Any]:
-    """Worker task: ours and bare trafilatura on one page, each timed alone.
+def run_both(
+    data: bytes, url: str, feed: dict[str, Any], candidates: bool = False
+) -> dict[str, Any]:
+    """Worker task: ours and bare trafilatura on one page, each timed alone; with
+    ``candidates``, also every body candidate ours chooses from (not timed).
 
     Bare gets what the shared set's README baseline got: the page as a UTF-8 ``str``.
     """
     import trafilatura
 
-    from pipeline.extract import extract_article
+    from pipeline.extract import candidate_bodies, extract_article
 
     html = data.decode("utf-8", errors="replace")
     t0 = time.perf_counter()
@@ -299,6 +308,9 @@ def run_both(data: bytes, url: str, feed: dict[str, Any]) -> dict[str, Any]:
             "seconds": t_ours,
         },
         "bare": {"body": bare, "title": bare_title, "published_at": bare_date, "seconds": t_bare},
+        "candidates": (
+            candidate_bodies(data, url, feed_title=feed.get("title")) if candidates else None
+        ),
     }
 
 
@@ -322,6 +334,7 @@ class PageResult:
     ours: dict[str, Any] | None
     bare: dict[str, Any] | None
     error: str | None = None
+    candidates: dict[str, str] | None = None  # extractor -> finished body (``--candidates``)
 
     def scores(self, side: str) -> dict[str, Any]:
         """Per-page figures for one side ("ours" or "bare")."""
@@ -398,6 +411,55 @@ def summarise_side(results: Sequence[PageResult], side: str) -> SideSummary:
 
 
 @dataclass
+class CandidateScore:
+    """Shingle P/R/F1 of one body candidate alone (or of the per-page best: ``oracle``) over
+    ``n`` pages; F1 of the averaged P and R, like the headline figure."""
+
+    n: int
+    sh_p: float
+    sh_r: float
+
+    @property
+    def sh_f1(self) -> float:
+        return 2 * self.sh_p * self.sh_r / (self.sh_p + self.sh_r) if self.sh_p + self.sh_r else 0.0
+
+
+ORACLE = "oracle"
+
+
+def summarise_candidates(results: Sequence[PageResult]) -> dict[str, CandidateScore]:
+    """Each candidate extractor scored alone on the pages where it gave a candidate, and
+    ``oracle``: on every body-scored page, the candidate with the best shingle F1 there (the
+    ceiling of any rule that picks one candidate per page). Empty without ``--candidates``."""
+    per_name: dict[str, list[tuple[float, float]]] = {}
+    oracle: list[tuple[float, float]] = []
+    for r in results:
+        g = r.page
+        if r.candidates is None or not (g.body and g.outcome == "ok"):
+            continue
+        scored = {name: shingle_scores(body, g.body) for name, body in r.candidates.items()}
+        for name, pr in scored.items():
+            per_name.setdefault(name, []).append(pr)
+        oracle.append(max(scored.values(), key=_pr_f1, default=(0.0, 0.0)))
+    out = {
+        name: CandidateScore(
+            len(v), _mean([p for p, _ in v]) or 0.0, _mean([x for _, x in v]) or 0.0
+        )
+        for name, v in sorted(per_name.items())
+    }
+    if oracle:
+        out[ORACLE] = CandidateScore(
+            len(oracle), _mean([p for p, _ in oracle]) or 0.0, _mean([x for _, x in oracle]) or 0.0
+        )
+    return out
+
+
+def _pr_f1(pr: tuple[float, float]) -> float:
+    p, r = pr
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
 class SubsetReport:
     name: str
     n_pages: int
@@ -406,6 +468,7 @@ class SubsetReport:
     extractors: dict[str, int]
     outcomes: dict[str, int]
     failures: int
+    candidates: dict[str, CandidateScore] = field(default_factory=dict)
 
     @property
     def time_ratio(self) -> float | None:
@@ -437,6 +500,7 @@ def summarise(results: Sequence[PageResult], name: str) -> SubsetReport:
         extractors=dict(Counter(r.ours["extractor"] for r in ok if r.ours.get("body"))),
         outcomes=dict(Counter((r.ours or {}).get("outcome", "failed") for r in results)),
         failures=len(results) - len(ok),
+        candidates=summarise_candidates(ok),
     )
 
 
@@ -463,8 +527,10 @@ def evaluate(
     workers: int = 2,
     timeout: float | None = None,
     progress: Callable[[str], None] | None = None,
+    candidates: bool = False,
 ) -> Report:
-    """Run both extractors on every page in bounded workers and score them."""
+    """Run both extractors on every page in bounded workers and score them; with
+    ``candidates``, also score every body candidate alone and the per-page best of them."""
     from pipeline.workers import BoundedPool
 
     if timeout is None:
@@ -474,10 +540,13 @@ def evaluate(
     with BoundedPool(workers, initializer=warm_up) as pool:
         for start in range(0, len(pages), CHUNK):
             part = pages[start : start + CHUNK]
-            args = [(p.path.read_bytes(), p.url, p.feed) for p in part]
+            args = [(p.path.read_bytes(), p.url, p.feed, candidates) for p in part]
             for page, outcome in zip(part, pool.map(run_both, args, timeout=timeout), strict=True):
                 if outcome.ok and outcome.value is not None:
-                    results.append(PageResult(page, outcome.value["ours"], outcome.value["bare"]))
+                    v = outcome.value
+                    results.append(
+                        PageResult(page, v["ours"], v["bare"], candidates=v["candidates"])
+                    )
                 else:
                     err = "timeout" if outcome.timed_out else (outcome.error or "failed")
                     results.append(PageResult(page, None, None, error=err))
@@ -552,7 +621,29 @@ def format_report(report: Report) -> str:
         f"counts: title/date/lang/outcome over pages with that gold; ms/pg = mean wall time per "
         f"page inside the worker; {len(report.results)} pages in {report.seconds:.0f}s"
     )
+    if any(sub.candidates for sub in report.subsets):
+        lines.extend(["", *format_candidates(report)])
     return "\n".join(lines)
+
+
+def format_candidates(report: Report) -> list[str]:
+    """Per subset: each body candidate alone, the per-page best (oracle), ours and bare."""
+    head = f"{'subset':<18} {'body candidate':<20} {'pages':>5} {'shP':>6} {'shR':>6} {'shF1':>6}"
+    lines = [
+        "body candidates, each finished (headline, boilerplate) like ours; "
+        "oracle = the best candidate on each page:",
+        head,
+        "-" * len(head),
+    ]
+    for sub in report.subsets:
+        rows = [(name, c.n, c.sh_p, c.sh_r, c.sh_f1) for name, c in sub.candidates.items()]
+        rows += [
+            (f"= {side}", s.n_body, s.sh_p, s.sh_r, s.sh_f1)
+            for side, s in (("ours", sub.ours), ("bare", sub.bare))
+        ]
+        for name, n, p, r, f in rows:
+            lines.append(f"{sub.name[:18]:<18} {name:<20} {n:>5} {p:>6.4f} {r:>6.4f} {f:>6.4f}")
+    return lines
 
 
 def worst_pages(report: Report, n: int) -> list[str]:
@@ -576,7 +667,16 @@ def _report_json(report: Report) -> dict[str, Any]:
     from dataclasses import asdict
 
     return {
-        "subsets": [{**asdict(s), "time_ratio": s.time_ratio} for s in report.subsets],
+        "subsets": [
+            {
+                **asdict(s),
+                "time_ratio": s.time_ratio,
+                "candidates": {
+                    name: {**asdict(c), "sh_f1": c.sh_f1} for name, c in s.candidates.items()
+                },
+            }
+            for s in report.subsets
+        ],
         "pages": [
             {
                 "id": r.page.id,
@@ -586,6 +686,20 @@ def _report_json(report: Report) -> dict[str, Any]:
                 "bare": r.scores("bare") if r.bare else None,
                 "extractor": (r.ours or {}).get("extractor"),
                 "outcome": (r.ours or {}).get("outcome"),
+                "candidates": (
+                    {
+                        name: dict(
+                            zip(
+                                ("sh_p", "sh_r"),
+                                shingle_scores(body, r.page.body or ""),
+                                strict=True,
+                            )
+                        )
+                        for name, body in r.candidates.items()
+                    }
+                    if r.candidates is not None
+                    else None
+                ),
             }
             for r in report.results
         ],
@@ -620,6 +734,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--worst", type=int, default=0, metavar="N", help="list the N worst pages")
     p.add_argument("--json", metavar="PATH", help="also write every figure, per page, as JSON")
+    p.add_argument(
+        "--candidates",
+        action="store_true",
+        help="also score every body candidate (trafilatura fast and full, readability, "
+        "baseline, JSON-LD) alone, and the best of them per page: the ceiling of choosing",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -639,7 +759,13 @@ def run(args: argparse.Namespace) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     progress(f"[eval extract] {len(pages)} pages from {', '.join(map(str, dirs)) or 'demo'}")
-    report = evaluate(pages, workers=args.workers, timeout=args.timeout, progress=progress)
+    report = evaluate(
+        pages,
+        workers=args.workers,
+        timeout=args.timeout,
+        progress=progress,
+        candidates=args.candidates,
+    )
     print(format_report(report))
     if args.worst:
         print(f"\n{args.worst} lowest shingle F1 (ours):")
