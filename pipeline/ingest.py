@@ -77,8 +77,6 @@ def poll_feed(
     from pipeline.fetch import Fetcher
 
     feed = settings.feed(feed_id)
-    if seen is None:
-        seen = read_seen(settings.state_dir)
     state = read_feed_state(settings.state_dir).get(feed.id) or {}
     if state.get("feed_url") != feed.url:
         state = {}  # the feed moved: its old validators mean nothing
@@ -111,13 +109,17 @@ def poll_feed(
     n_entries = 0
     if parsed is not None:
         n_entries = len(parsed.entries)
-        taken: set[str] = set()
+        canonicals: list[tuple[Any, str, str]] = []
         for entry in parsed.entries:
             try:
                 canonical = canonicalize_url(entry.link)
             except ValueError:
                 continue
-            h = url_hash(canonical)
+            canonicals.append((entry, canonical, url_hash(canonical)))
+        if seen is None:
+            seen = read_seen(settings.state_dir, among=[h for _, _, h in canonicals])
+        taken: set[str] = set()
+        for entry, canonical, h in canonicals:
             if h in seen or h in taken:
                 continue
             taken.add(h)
@@ -272,6 +274,26 @@ def _same_outlet(a: str, b: str) -> bool:
     return outlet(a) == outlet(b)
 
 
+def _article_urls(item: dict[str, Any], res: Any, ext: dict[str, Any]) -> tuple[str, str]:
+    """(canonical form of the URL the fetch ended at, the article's URL): the page's
+    rel=canonical when it points within the same outlet, else where the fetch ended. Syndication
+    partners point rel=canonical at the original publisher, and their copy is still a distinct
+    article (another outlet), so a canonical elsewhere is not trusted."""
+    final_canonical = item["canonical_url"]
+    if res.final_url:
+        with contextlib.suppress(ValueError):
+            final_canonical = canonicalize_url(res.final_url)
+    page_canonical = ext.get("canonical_url")
+    if page_canonical:
+        try:
+            page_canonical = canonicalize_url(page_canonical)
+        except ValueError:
+            page_canonical = None
+    if page_canonical and _same_outlet(page_canonical, final_canonical):
+        return final_canonical, page_canonical
+    return final_canonical, final_canonical
+
+
 def fetch_extract_batch(
     settings: Settings,
     run_id: str,
@@ -286,8 +308,6 @@ def fetch_extract_batch(
     full_batch_id = f"{run_id}-{batch_id}"
     if (settings.staging_dir / full_batch_id).exists():
         return BatchReport(full_batch_id, len(items), 0, {"already_staged": len(items)})
-    if seen is None:
-        seen = read_seen(settings.state_dir)
     feeds = {f.id: f for f in settings.feeds}
     fetch_rows: list[dict[str, Any]] = []
     articles: list[dict[str, Any]] = []
@@ -360,8 +380,16 @@ def fetch_extract_batch(
     else:
         analyzed = pool.map(analyze_page, args, timeout=settings.extract_timeout)
 
+    resolved = [
+        _article_urls(item, res, outcome.value["extraction"])
+        if outcome.ok and outcome.value["extraction"]["outcome"] == "ok"
+        else None
+        for (item, res, _), outcome in zip(ok_pages, analyzed, strict=True)
+    ]
+    if seen is None:
+        seen = read_seen(settings.state_dir, among=[url_hash(r[1]) for r in resolved if r])
     batch_ids: set[str] = set()
-    for (item, res, started), outcome in zip(ok_pages, analyzed, strict=True):
+    for (item, res, started), outcome, urls in zip(ok_pages, analyzed, resolved, strict=True):
         if not outcome.ok:
             log(
                 item,
@@ -375,21 +403,8 @@ def fetch_extract_batch(
         if ext["outcome"] != "ok":
             log(item, ext["outcome"], res=res, started=started, error=ext.get("error"))
             continue
-        final_canonical = item["canonical_url"]
-        if res.final_url:
-            with contextlib.suppress(ValueError):
-                final_canonical = canonicalize_url(res.final_url)
-        article_url = final_canonical
-        page_canonical = ext.get("canonical_url")
-        if page_canonical:
-            try:
-                page_canonical = canonicalize_url(page_canonical)
-            except ValueError:
-                page_canonical = None
-        # rel=canonical is trusted within the same outlet only: syndication partners point it
-        # at the original publisher, and their copy is still a distinct article (another outlet).
-        if page_canonical and _same_outlet(page_canonical, final_canonical):
-            article_url = page_canonical
+        assert urls is not None  # resolved for every page extracted "ok"
+        final_canonical, article_url = urls
         aid = url_hash(article_url)
         if aid in seen or aid in batch_ids:
             log(

@@ -16,7 +16,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -368,19 +368,27 @@ def export_state(
     os.replace(tmp, state_dir / "feed_state.json")
 
 
-def read_seen(state_dir: Path) -> set[str]:
-    """URL hashes the pipeline has finished with (read from the exported state, not the DB)."""
+def read_seen(state_dir: Path, among: Iterable[str] | None = None) -> set[str]:
+    """URL hashes the pipeline has finished with (read from the exported state, not the DB).
+
+    With ``among``, only those of the given hashes that are seen. A fan-out task (one feed's
+    poll, one batch) needs a handful of answers, and loading the whole set costs 0.9 s and
+    ~200 MB per task at a million URLs, against ~0.1 s for the filtered query.
+    """
     path = state_dir / "seen_urls.parquet"
-    if not path.exists():
+    wanted = None if among is None else sorted(set(among))
+    if not path.exists() or wanted == []:
         return set()
     con = duckdb.connect()
     try:
-        return {
-            r[0]
-            for r in con.execute(
-                f"SELECT url_hash FROM read_parquet('{_sql_path(path)}')"
+        sql = f"SELECT url_hash FROM read_parquet('{_sql_path(path)}')"
+        if wanted is None:
+            rows = con.execute(sql).fetchall()
+        else:
+            rows = con.execute(
+                sql + " WHERE url_hash IN (SELECT unnest(?::VARCHAR[]))", [wanted]
             ).fetchall()
-        }
+        return {r[0] for r in rows}
     finally:
         con.close()
 

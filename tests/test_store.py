@@ -163,6 +163,10 @@ def test_load_merges_and_is_idempotent(paths):
     assert again.skipped_batches == 1 and again.articles == 0
     assert counts(db) == c
     assert {"ha1", "hxNone"} <= read_seen(state)
+    # fan-out tasks ask about their own URLs only, without loading the whole set
+    assert read_seen(state, among=["ha1", "never-seen", "ha1"]) == {"ha1"}
+    assert read_seen(state, among=[]) == set()
+    assert read_seen(state / "missing", among=["ha1"]) == set()
     assert read_feed_state(state)["f1"]["etag"] == '"v1"'
 
 
