@@ -29,7 +29,7 @@ bag = DagBag(dag_folder=sys.argv[1])
 dag = bag.dags.get("news_models")
 out = {"import_errors": {str(k): str(v) for k, v in bag.import_errors.items()}}
 if dag is not None:
-    run = dag.get_task("dbt.stg_articles.run")
+    run = dag.get_task("dbt.stg_articles_model_build")
     rel = [t for t in dag.task_ids if t.startswith("dbt.relationships_stg_articles")]
     out.update(
         tasks=sorted(dag.task_ids),
@@ -45,7 +45,9 @@ if dag is not None:
         doc_md=dag.doc_md or "",
         env=run.env,
         hooks=[type(run._pre_execute_hook.__self__).__name__, run._post_execute_hook.__name__],
-        daily_region_upstream=sorted(dag.get_task("dbt.daily_region.run").upstream_task_ids),
+        daily_region_upstream=sorted(
+            dag.get_task("dbt.daily_region_model_build").upstream_task_ids
+        ),
         relationships_upstream=sorted(dag.get_task(rel[0]).upstream_task_ids) if rel else [],
     )
 print("PROBE:" + json.dumps(out))
@@ -92,23 +94,27 @@ def test_dag_imports_without_errors(probe: tuple[dict, Path]) -> None:
     assert "tasks" in out, "news_models not found in the DagBag"
 
 
-def test_every_model_seed_and_test_is_a_task(probe: tuple[dict, Path]) -> None:
+def test_every_model_and_seed_is_one_build_task(probe: tuple[dict, Path]) -> None:
     out, _ = probe
     tasks = set(out["tasks"])
     models, seeds = dbt_nodes()
     assert {"daily_region", "daily_agency", "ingest_health", "stg_articles"} <= set(models)
+    # one `dbt build` task per model and seed (the node, then its tests)
     for model in models:
-        assert f"dbt.{model}.run" in tasks and f"dbt.{model}.test" in tasks, model
+        assert f"dbt.{model}_model_build" in tasks, model
     for seed in seeds:
-        assert f"dbt.{seed}.seed" in tasks, seed
-    # The two-parent relationships test runs once both parents are built and tested.
-    assert out["relationships_upstream"] == ["dbt.stg_articles.test", "dbt.stg_stories.test"]
-    assert "dbt.int_article_regions.test" in out["daily_region_upstream"]
-    assert out["operators"] == [
-        "DbtRunLocalOperator",
-        "DbtSeedLocalOperator",
-        "DbtTestLocalOperator",
+        assert f"dbt.{seed}_seed_build" in tasks, seed
+    dbt_tasks = {t for t in tasks if t.startswith("dbt.")}
+    builds = {t for t in dbt_tasks if t.endswith("_build")}
+    assert len(builds) == len(models) + len(seeds)
+    # Only tests with two parents are tasks of their own, after both parents are built.
+    assert all(t.startswith("dbt.relationships_") for t in dbt_tasks - builds)
+    assert out["relationships_upstream"] == [
+        "dbt.stg_articles_model_build",
+        "dbt.stg_stories_model_build",
     ]
+    assert "dbt.int_article_regions_model_build" in out["daily_region_upstream"]
+    assert out["operators"] == ["DbtBuildLocalOperator", "DbtTestLocalOperator"]
     # The snapshot and report are published last, after every dbt leaf succeeded.
     assert out["leaves"] == ["publish"]
     assert out["publish_upstream"] and all(t.startswith("dbt.") for t in out["publish_upstream"])
