@@ -223,6 +223,15 @@ def _not_html(text: str) -> str | None:
     return None
 
 
+def _load_tree(html: str | bytes) -> tuple[lxml_html.HtmlElement | None, str | None]:
+    """(parsed page, None), or (None, why it is not an HTML document / None if unparseable)."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    reason = _not_html(text)
+    if reason:
+        return None, reason
+    return _parse(text), None
+
+
 def _parse(text: str) -> lxml_html.HtmlElement | None:
     tree = trafilatura.load_html(text)
     if tree is None:
@@ -1207,13 +1216,9 @@ def extract_article(
     only matter for timestamps written without an offset.
     """
     try:
-        text = decode_html(html) if isinstance(html, bytes) else html
-        reason = _not_html(text)
-        if reason:
-            return _failed("parse_error", reason)
-        tree = _parse(text)
+        tree, reason = _load_tree(html)
         if tree is None:
-            return _failed("parse_error", "unparseable HTML")
+            return _failed("parse_error", reason or "unparseable HTML")
         return _extract(
             tree,
             url,
@@ -1308,10 +1313,7 @@ def candidate_bodies(
     --candidates``): scoring each candidate alone, and the best of them per page, shows how much
     of the remaining error a better choice could remove and how much no candidate gets right.
     Not used by ingestion: it runs every extractor on every page."""
-    text = decode_html(html) if isinstance(html, bytes) else html
-    if _not_html(text):
-        return {}
-    tree = _parse(text)
+    tree, _ = _load_tree(html)
     if tree is None:
         return {}
     page = page_meta(tree)

@@ -206,7 +206,12 @@ def bag_scores(pred: str, gold: str) -> tuple[float, float, float]:
         return 0.0, 0.0, 0.0
     overlap = sum((p_tokens & g_tokens).values())
     p, r = overlap / sum(p_tokens.values()), overlap / sum(g_tokens.values())
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    return p, r, f1(p, r)
+
+
+def f1(p: float, r: float) -> float:
+    """Harmonic mean of precision and recall (0 when both are 0)."""
+    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -336,6 +341,12 @@ class PageResult:
     error: str | None = None
     candidates: dict[str, str] | None = None  # extractor -> finished body (``--candidates``)
 
+    def candidate_scores(self) -> dict[str, tuple[float, float]]:
+        """Shingle (P, R) of each body candidate against the gold body (empty without
+        ``--candidates``)."""
+        gold = self.page.body or ""
+        return {name: shingle_scores(body, gold) for name, body in (self.candidates or {}).items()}
+
     def scores(self, side: str) -> dict[str, Any]:
         """Per-page figures for one side ("ours" or "bare")."""
         res = getattr(self, side) or {}
@@ -394,7 +405,7 @@ def summarise_side(results: Sequence[PageResult], side: str) -> SideSummary:
     if body:
         for key in ("bag_p", "bag_r", "bag_f1", "sh_p", "sh_r"):
             setattr(s, key, sum(p[key] for p in body) / len(body))
-        s.sh_f1 = 2 * s.sh_p * s.sh_r / (s.sh_p + s.sh_r) if s.sh_p + s.sh_r else 0.0
+        s.sh_f1 = f1(s.sh_p, s.sh_r)
         s.empty = sum(1 for p in body if p["empty"])
     titles = [p for p in per if "title_exact" in p]
     s.n_title = len(titles)
@@ -421,7 +432,14 @@ class CandidateScore:
 
     @property
     def sh_f1(self) -> float:
-        return 2 * self.sh_p * self.sh_r / (self.sh_p + self.sh_r) if self.sh_p + self.sh_r else 0.0
+        return f1(self.sh_p, self.sh_r)
+
+    @classmethod
+    def of(cls, pages: Sequence[tuple[float, float]]) -> CandidateScore:
+        """From per-page (P, R): macro-averaged, like the headline figure."""
+        return cls(
+            len(pages), sum(p for p, _ in pages) / len(pages), sum(r for _, r in pages) / len(pages)
+        )
 
 
 ORACLE = "oracle"
@@ -434,29 +452,18 @@ def summarise_candidates(results: Sequence[PageResult]) -> dict[str, CandidateSc
     per_name: dict[str, list[tuple[float, float]]] = {}
     oracle: list[tuple[float, float]] = []
     for r in results:
-        g = r.page
-        if r.candidates is None or not (g.body and g.outcome == "ok"):
+        if not (r.page.body and r.page.outcome == "ok"):
             continue
-        scored = {name: shingle_scores(body, g.body) for name, body in r.candidates.items()}
+        scored = r.candidate_scores()
+        if not scored:
+            continue
         for name, pr in scored.items():
             per_name.setdefault(name, []).append(pr)
-        oracle.append(max(scored.values(), key=_pr_f1, default=(0.0, 0.0)))
-    out = {
-        name: CandidateScore(
-            len(v), _mean([p for p, _ in v]) or 0.0, _mean([x for _, x in v]) or 0.0
-        )
-        for name, v in sorted(per_name.items())
-    }
+        oracle.append(max(scored.values(), key=lambda pr: f1(*pr)))
+    out = {name: CandidateScore.of(v) for name, v in sorted(per_name.items())}
     if oracle:
-        out[ORACLE] = CandidateScore(
-            len(oracle), _mean([p for p, _ in oracle]) or 0.0, _mean([x for _, x in oracle]) or 0.0
-        )
+        out[ORACLE] = CandidateScore.of(oracle)
     return out
-
-
-def _pr_f1(pr: tuple[float, float]) -> float:
-    p, r = pr
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass
@@ -652,15 +659,11 @@ def worst_pages(report: Report, n: int) -> list[str]:
         s = r.scores("ours")
         b = r.scores("bare") if r.bare else {}
         if "sh_p" in s:
-            f1 = 2 * s["sh_p"] * s["sh_r"] / (s["sh_p"] + s["sh_r"]) if s["sh_p"] + s["sh_r"] else 0
-            bf = (
-                2 * b["sh_p"] * b["sh_r"] / (b["sh_p"] + b["sh_r"])
-                if b and b["sh_p"] + b["sh_r"]
-                else 0.0
-            )
-            rows.append((f1, r.page.id, bf, (r.ours or {}).get("extractor")))
+            of = f1(s["sh_p"], s["sh_r"])
+            bf = f1(b["sh_p"], b["sh_r"]) if b else 0.0
+            rows.append((of, r.page.id, bf, (r.ours or {}).get("extractor")))
     rows.sort()
-    return [f"{pid}: ours {f1:.3f} ({ex}), bare {bf:.3f}" for f1, pid, bf, ex in rows[:n]]
+    return [f"{pid}: ours {of:.3f} ({ex}), bare {bf:.3f}" for of, pid, bf, ex in rows[:n]]
 
 
 def _report_json(report: Report) -> dict[str, Any]:
@@ -687,16 +690,7 @@ def _report_json(report: Report) -> dict[str, Any]:
                 "extractor": (r.ours or {}).get("extractor"),
                 "outcome": (r.ours or {}).get("outcome"),
                 "candidates": (
-                    {
-                        name: dict(
-                            zip(
-                                ("sh_p", "sh_r"),
-                                shingle_scores(body, r.page.body or ""),
-                                strict=True,
-                            )
-                        )
-                        for name, body in r.candidates.items()
-                    }
+                    {name: {"sh_p": p, "sh_r": q} for name, (p, q) in r.candidate_scores().items()}
                     if r.candidates is not None
                     else None
                 ),
