@@ -20,7 +20,6 @@ class UrlOutcome(StrEnum):
 
     OK = "ok"
     DUPLICATE = "duplicate"  # the same article is already stored (or listed twice)
-    NOT_MODIFIED = "not_modified"  # HTTP 304 (polls only in practice)
     HTTP_ERROR = "http_error"
     TIMEOUT = "timeout"
     NETWORK_ERROR = "network_error"
@@ -97,5 +96,6 @@ PERMANENT_URL_OUTCOMES: tuple[UrlOutcome, ...] = (
     UrlOutcome.CONSENT_WALL,
 )
 
-assert set(ExtractOutcome) <= set(UrlOutcome)
-assert FETCH_OUTCOMES <= set(UrlOutcome) and FETCH_OUTCOMES <= set(PollOutcome)
+assert set(UrlOutcome) >= set(ExtractOutcome)
+assert set(UrlOutcome) >= FETCH_OUTCOMES - {"not_modified"}  # pages are never conditional
+assert set(PollOutcome) >= FETCH_OUTCOMES
