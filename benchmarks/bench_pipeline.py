@@ -1,7 +1,7 @@
 """End-to-end ingest throughput on a synthetic loopback site: poll, fetch+extract, load.
 
 Serves N generated article pages (realistic chrome, ~400 words each, distinct texts) from one
-feed per outlet on 127.0.0.1, runs ``pipeline.ingest.run_pass`` without the dbt build, and prints
+feed per outlet on 127.0.0.1, runs ``pipeline.run.passes.run_pass`` without the dbt build, and prints
 the time of each stage, pages per second and the peak RSS of this process and its workers.
 
     .venv/bin/python benchmarks/bench_pipeline.py --pages 400 --outlets 4
@@ -155,7 +155,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="extraction worker processes")
     args = ap.parse_args()
 
-    from pipeline.ingest import run_pass
+    from pipeline.run.passes import run_pass
     from pipeline.settings import FeedConfig, Settings
 
     per = args.pages // args.outlets

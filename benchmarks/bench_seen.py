@@ -25,7 +25,7 @@ CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from pipeline.store import read_seen
+from pipeline.storage.state import read_seen
 state, mode, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 wanted = [f"{{i:016x}}" for i in range(0, 2 * n, 2 * n // 100 + 1)][:100]  # half are seen
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

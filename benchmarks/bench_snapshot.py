@@ -1,7 +1,7 @@
 """What publishing the read-only snapshot costs, by DB size: time, and file size vs the live DB.
 
 Builds a migrated DuckDB file with N synthetic articles (400 distinct pseudo-words each), one
-place per article, and a raw page per article (about 20 KB stored, distinct per row), then times ``pipeline.snapshot.publish_snapshot`` (best of 3).
+place per article, and a raw page per article (about 20 KB stored, distinct per row), then times ``pipeline.storage.snapshot.publish_snapshot`` (best of 3).
 
     .venv/bin/python benchmarks/bench_snapshot.py --articles 2000 20000
 
@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.snapshot import publish_snapshot
-from pipeline.store import open_db
+from pipeline.storage.db import open_db
+from pipeline.storage.snapshot import publish_snapshot
 
 WORDS = [
     "officials",

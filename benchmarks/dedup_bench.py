@@ -7,8 +7,8 @@ Synthetic articles, generated as token ids (Zipf-distributed over a 60,000-word 
 450 words each): 70% originals, 30% copies of a recent original (verbatim, truncated to 35-60%,
 copy-edited, or both), arriving at ``--rate`` articles per day in clock order with an hour of
 jitter. Fingerprints are computed by ``--workers`` processes with the pipeline's own code
-(``pipeline.dedup.fingerprint_of_shingles``; in production the fan-out tasks do this), and the
-index is built through ``pipeline.story_index.StoryIndex.add_articles`` plus the ``articles``
+(``pipeline.stories.fingerprints.fingerprint_of_shingles``; in production the fan-out tasks do this), and the
+index is built through ``pipeline.stories.index.StoryIndex.add_articles`` plus the ``articles``
 insert, batch by batch, one transaction per batch, exactly as the loader does, into a DuckDB file.
 
 Figures:
@@ -44,13 +44,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.dedup import (  # noqa: E402
+from pipeline.storage.db import migrate  # noqa: E402
+from pipeline.storage.load import _insert_articles  # noqa: E402
+from pipeline.stories.fingerprints import (  # noqa: E402
     FINGERPRINT_VERSION,
     fingerprint_of_shingles,
     shingle_hashes_of_tokens,
 )
-from pipeline.store import _insert_articles, migrate  # noqa: E402
-from pipeline.story_index import StoryIndex  # noqa: E402
+from pipeline.stories.index import StoryIndex  # noqa: E402
 
 VOCAB = 60_000
 START = datetime(2024, 1, 1, tzinfo=UTC)

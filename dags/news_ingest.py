@@ -1,7 +1,7 @@
 """Airflow DAG ``news_ingest``: poll feeds, fetch and extract articles, load them into DuckDB.
 
-Thin on purpose: every task calls one function of ``pipeline.ingest`` (the same ones the
-``newsflow`` CLI runs) and the small decisions live in ``pipeline.dag_support``. The load task
+Thin on purpose: every task calls one function of ``pipeline.run.passes`` (the same ones the
+``newsflow`` CLI runs) and the small decisions live in ``pipeline.run.dag_support``. The load task
 is the only one that opens the database and it runs in the one-slot ``duckdb`` pool; it
 publishes the ``NEWS_DB`` asset, which schedules ``news_models``.
 """
@@ -15,9 +15,9 @@ from typing import Any
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from pipeline import dag_support as support
-from pipeline.assets import NEWS_DB
 from pipeline.errors import ConfigError
+from pipeline.run import dag_support as support
+from pipeline.run.assets import NEWS_DB
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def news_ingest() -> None:
     @task(execution_timeout=_TIMEOUTS["poll"], map_index_template="{{ feed_label }}")
     def poll(ingest_run: str, feed_id: str) -> dict[str, Any]:
         """Poll one feed; its ``feed_polls`` row is staged, its new items go to XCom."""
-        from pipeline.ingest import poll_feed
+        from pipeline.run.poll import poll_feed
 
         get_current_context()["feed_label"] = feed_id
         record = support.poll_record(poll_feed(support.settings_from_env(), feed_id, ingest_run))
@@ -128,7 +128,7 @@ def news_ingest() -> None:
     @task(execution_timeout=_TIMEOUTS["plan"])
     def plan(polls: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict]:
         """Merge every feed's items into batches: one fetch per URL, spread over hosts."""
-        from pipeline.ingest import plan_batches
+        from pipeline.run.plan import plan_batches
 
         settings = support.settings_from_env()
         params = params or {}
@@ -145,7 +145,7 @@ def news_ingest() -> None:
     @task(execution_timeout=_TIMEOUTS["fetch_extract"], map_index_template="{{ batch_label }}")
     def fetch_extract(ingest_run: str, batch: dict[str, Any]) -> dict[str, Any]:
         """Fetch, extract and tag one batch; stage it as Parquet (never touches the DB)."""
-        from pipeline.ingest import fetch_extract_batch
+        from pipeline.run.batch import fetch_extract_batch
 
         get_current_context()["batch_label"] = batch["batch_id"]
         report = fetch_extract_batch(
@@ -166,7 +166,7 @@ def news_ingest() -> None:
     )
     def load(ingest_run: str, outlet_events: Any = None) -> dict[str, Any]:
         """Merge every staged batch into DuckDB (the single writer); publish the counts."""
-        from pipeline.ingest import load as load_staged
+        from pipeline.run.passes import load as load_staged
 
         summary = load_staged(support.settings_from_env())
         counts = support.summarise_load(summary.to_dict(), ingest_run)

@@ -1,6 +1,6 @@
 """news_models: build the dbt project (``sql/``) whenever new articles land in DuckDB.
 
-Thin on purpose: every decision lives in ``pipeline.models`` and the dbt project; this file only
+Thin on purpose: every decision lives in ``pipeline.run.dbt`` and the dbt project; this file only
 wires them into Airflow with Cosmos, one task per seed and model.
 
 One task per node, each a ``dbt build`` of that node and its tests (``TestBehavior.BUILD``),
@@ -13,14 +13,14 @@ after both, so it never runs against a parent not yet built.
 How the dbt graph is loaded (``LoadMode.DBT_MANIFEST``): the DAG processor re-imports this file
 every few seconds. ``LoadMode.DBT_LS`` would run ``dbt ls`` (several seconds of CPU) at each
 parse, or keep its cache in Airflow Variables; ``LoadMode.CUSTOM`` re-implements dbt's parser and
-misses generic tests. Instead :func:`pipeline.models.ensure_manifest` runs ``dbt parse`` once,
+misses generic tests. Instead :func:`pipeline.run.dbt.ensure_manifest` runs ``dbt parse`` once,
 offline, and caches ``manifest.json`` under ``<db dir>/.dbt/manifest/<fingerprint>/``, keyed on
 the project's files and the dbt version: an edited model is re-parsed on the next DAG parse, an
 unchanged project never is.
 
 Why the ``duckdb`` pool and the lock hooks: DuckDB allows one writer process per file. The pool
 (create it with one slot: ``airflow pools set duckdb 1 "DuckDB file"``) keeps two dbt tasks
-apart; :class:`pipeline.models.TaskDbLock` takes the same file lock as the CLI and the ingest
+apart; :class:`pipeline.run.dbt.TaskDbLock` takes the same file lock as the CLI and the ingest
 load, so a task and a load wait for each other instead of failing.
 
 Telemetry: dbt's is off (``send_anonymous_usage_stats: false`` in dbt_project.yml, and
@@ -48,8 +48,8 @@ from cosmos import (
     TestBehavior,
 )
 
-from pipeline.assets import NEWS_DB, NEWS_SNAPSHOT
-from pipeline.models import (
+from pipeline.run.assets import NEWS_DB, NEWS_SNAPSHOT
+from pipeline.run.dbt import (
     DB_ENV,
     PROFILE_NAME,
     TARGET_NAME,
@@ -139,9 +139,9 @@ test fails the task and stops its downstream.
         """Publish the read-only snapshot (under the DB lock) and rewrite the HTML report."""
         import logging
 
-        from pipeline.snapshot import describe, publish_for_readers
+        from pipeline.run.publish import describe, publish
 
-        summary = publish_for_readers(load_settings())
+        summary = publish(load_settings())
         outlet_events[NEWS_SNAPSHOT].extra = summary
         logging.getLogger(__name__).info("%s", describe(summary))
         return summary

@@ -1,6 +1,6 @@
 """Airflow DAG ``news_reextract``: re-extract stored raw HTML with the current extractor.
 
-Thin on purpose, like the other DAG files: the one task calls ``pipeline.reextract.reextract``,
+Thin on purpose, like the other DAG files: the one task calls ``pipeline.run.reextract.reextract``,
 the same function as ``newsflow reextract``. Nothing is fetched again: the pages come from
 ``raw_pages``. The task writes the database, so it runs in the one-slot ``duckdb`` pool, and it
 publishes the ``NEWS_DB`` asset, so ``news_models`` rebuilds the marts (and the snapshot and the
@@ -15,8 +15,8 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from pipeline import dag_support as support
-from pipeline.assets import NEWS_DB
+from pipeline.run import dag_support as support
+from pipeline.run.assets import NEWS_DB
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def news_reextract() -> None:
     @task(pool="duckdb", outlets=[NEWS_DB], execution_timeout=timedelta(hours=6))
     def reextract(params: dict[str, Any] | None = None, outlet_events: Any = None) -> dict:
         """Re-extract stored pages with the current extractor and update the articles."""
-        from pipeline.reextract import reextract as run_reextract
+        from pipeline.run.reextract import reextract as run_reextract
 
         only_stale = bool((params or {}).get("only_stale", True))
         report = run_reextract(

@@ -52,7 +52,7 @@ def _settings(args: argparse.Namespace, **extra: Any):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.ingest import run_pass
+    from pipeline.run.passes import run_pass
 
     settings = _settings(args)
     if not settings.feeds:
@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from pipeline.ingest import build_models
+    from pipeline.run.passes import build_models
 
     settings = _settings(args)
     if not settings.db_path.exists():
@@ -116,7 +116,7 @@ def _print_table(columns: list[str], rows: list[tuple], max_width: int = 60) -> 
 def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
     import duckdb
 
-    from pipeline.store import connect
+    from pipeline.storage.db import connect
 
     con = connect(db_path, read_only=True)
     try:
@@ -132,7 +132,7 @@ def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from pipeline.snapshot import read_path
+    from pipeline.storage.snapshot import read_path
 
     settings = _settings(args)
     # The published snapshot by default: it opens while the pipeline writes, and its marts always
@@ -167,8 +167,8 @@ def _html_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.analyze import analyze_page, extraction_record, warm_up
-    from pipeline.workers import BoundedPool
+    from pipeline.run.page import analyze_page, extraction_record, warm_up
+    from pipeline.run.pool import BoundedPool
 
     files = _html_files(args.paths)
     if args.url and len(files) != 1:
@@ -223,7 +223,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo import serve, write_demo_feeds
-    from pipeline.ingest import run_pass
+    from pipeline.run.passes import run_pass
     from pipeline.settings import load_settings
 
     workdir = Path(args.dir)

@@ -1340,6 +1340,6 @@ def extract_file(path: Path, url: str | None = None) -> dict[str, Any]:
     except OSError as exc:
         raise NewsflowError(f"{path}: cannot read file ({exc.strerror or exc})") from None
     result = extract_article(data, url or path.resolve().as_uri())
-    from pipeline.analyze import extraction_record
+    from pipeline.run.page import extraction_record
 
     return {"path": str(path), **extraction_record(asdict(result))}

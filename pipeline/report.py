@@ -627,8 +627,8 @@ def write_report(db_path: Path, out: Path, *, title: str | None = None) -> Repor
 
     ``db_path`` may be the live file (it must not be held by a writer) or a published snapshot.
     """
-    from pipeline.snapshot import read_snapshot_info
-    from pipeline.store import connect
+    from pipeline.storage.db import connect
+    from pipeline.storage.snapshot import read_snapshot_info
 
     db_path = Path(db_path)
     out = Path(out)

@@ -572,8 +572,8 @@ def test_deployment_doc_matches_the_compose_file() -> None:
         "cp .env.example .env",
         "AIRFLOW__CORE__EXECUTOR=CeleryExecutor",
         'airflow pools set duckdb 1 "single DuckDB writer"',
-        "pipeline/stage.py",
-        "pipeline/store.py",
+        "pipeline/storage/staging.py",
+        "pipeline/storage/load.py",
         "sql/profiles.yml",
     ):
         assert phrase in text, f"docs/deployment.md should mention {phrase!r}"
@@ -937,7 +937,7 @@ def test_dbt_project_parses_from_the_image_layout(tmp_path) -> None:
     code = (
         "import sys; from pathlib import Path; import pipeline\n"
         "assert pipeline.__file__.startswith(sys.argv[1]), pipeline.__file__\n"
-        "from pipeline.models import ensure_manifest\n"
+        "from pipeline.run.dbt import ensure_manifest\n"
         "print(ensure_manifest(Path(sys.argv[2])))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}

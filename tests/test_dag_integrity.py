@@ -28,7 +28,7 @@ from pathlib import Path
 
 from airflow.dag_processing.dagbag import DagBag
 from airflow.sdk.definitions.mappedoperator import MappedOperator
-from pipeline.assets import NEWS_DB
+from pipeline.run.assets import NEWS_DB
 
 dags_dir = sys.argv[1]
 

@@ -1,4 +1,4 @@
-"""pipeline.dag_support: the decisions the ingest DAG makes, tested without Airflow."""
+"""pipeline.run.dag_support: the decisions the ingest DAG makes, tested without Airflow."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline import dag_support as ds
 from pipeline.errors import ConfigError
+from pipeline.run import dag_support as ds
 from pipeline.settings import load_settings
 
 FEEDS = """
@@ -179,7 +179,7 @@ def test_parse_window_rejects_bad_input(since, until, message):
 
 def test_parse_window_agrees_with_plan_batches_semantics():
     """since inclusive, until exclusive: the window one day covers exactly that day."""
-    from pipeline.ingest import plan_batches
+    from pipeline.run.plan import plan_batches
 
     since, until = ds.parse_window("2026-03-04", "2026-03-05")
     items = [
@@ -308,7 +308,7 @@ def test_plan_payload_numbers_batches_stably():
 def test_summarise_load_is_flat_json_safe_and_deterministic():
     import json
 
-    from pipeline.store import LoadSummary
+    from pipeline.storage.load import LoadSummary
 
     summary = LoadSummary(
         batches=3,

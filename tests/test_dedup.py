@@ -1,4 +1,4 @@
-"""pipeline.dedup: fingerprints, the same-report rule, the story cut, agency inheritance rules."""
+"""pipeline.stories.fingerprints: fingerprints, the same-report rule, the story cut, agency inheritance rules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from pipeline.dedup import (
+from pipeline.stories.fingerprints import (
     N_BAND_KEYS,
     Fingerprint,
     Member,
@@ -54,7 +54,7 @@ def test_fingerprint_is_deterministic_across_processes():
     text = "\n".join(paragraphs(1))
     here = fingerprint(text)
     code = (
-        "import sys, json; from pipeline.dedup import fingerprint;"
+        "import sys, json; from pipeline.stories.fingerprints import fingerprint;"
         "f = fingerprint(sys.stdin.read());"
         "print(json.dumps([list(f.shingles), list(f.lede), list(f.band_keys)]))"
     )

@@ -1,7 +1,7 @@
 """Feed parsing on bytes: RSS, Atom, broken input, hostile input under a time limit."""
 
 from pipeline.feeds import parse_feed
-from pipeline.workers import BoundedPool
+from pipeline.run.pool import BoundedPool
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Ledger World</title>

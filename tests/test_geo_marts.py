@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.migrations import MIGRATIONS
-from pipeline.models import DB_ENV, build_models
+from pipeline.run.dbt import DB_ENV, run_dbt_build
+from pipeline.storage.migrations import MIGRATIONS
 
 D1, D2 = date(2024, 3, 1), date(2024, 3, 2)
 LOADED = datetime(2024, 3, 3, tzinfo=UTC)
@@ -76,7 +76,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con.close()
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(DB_ENV, raising=False)
-        build_models(path)
+        run_dbt_build(path)
     return path
 
 

@@ -2,8 +2,8 @@
 
 import duckdb
 
-from pipeline.migrations import LATEST_VERSION, MIGRATIONS
-from pipeline.store import migrate
+from pipeline.storage.db import migrate
+from pipeline.storage.migrations import LATEST_VERSION, MIGRATIONS
 
 
 def test_versions_unique_and_positive():

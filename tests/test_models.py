@@ -1,4 +1,4 @@
-"""The dbt project in sql/ built for real (pipeline.models.build_models) on DuckDB files in tmp_path.
+"""The dbt project in sql/ built for real (pipeline.run.dbt.run_dbt_build) on DuckDB files in tmp_path.
 
 dbt costs a few seconds per build, so the file builds four times in all: the known data set once
 (shared, read-only, by the exact-row tests), an incremental build and a full-refresh build of that
@@ -17,14 +17,14 @@ import duckdb
 import pytest
 
 from pipeline.errors import ModelsError
-from pipeline.migrations import MIGRATIONS
-from pipeline.models import (
+from pipeline.run.dbt import (
     DB_ENV,
     ModelsResult,
     TaskDbLock,
-    build_models,
     dbt_project_dir,
+    run_dbt_build,
 )
+from pipeline.storage.migrations import MIGRATIONS
 
 D1, D2, D3 = date(2024, 3, 1), date(2024, 3, 2), date(2024, 3, 3)
 OLD_LOAD = datetime(2024, 3, 2, 6, 0, tzinfo=UTC)
@@ -217,7 +217,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ModelsResult]
         mp.delenv(DB_ENV, raising=False)
         time.tzset()
         try:
-            result = build_models(db)
+            result = run_dbt_build(db)
         finally:
             mp.undo()
             time.tzset()
@@ -321,7 +321,7 @@ def test_incremental_equals_full_refresh(built: tuple[Path, ModelsResult], tmp_p
     con.execute("UPDATE articles SET loaded_at = ? WHERE article_id = 'a1'", [now])
     con.close()
 
-    build_models(db)
+    run_dbt_build(db)
     incremental_region = rows(db, REGION_SQL)
     incremental_agency = rows(db, AGENCY_SQL)
 
@@ -339,7 +339,7 @@ def test_incremental_equals_full_refresh(built: tuple[Path, ModelsResult], tmp_p
     assert (D3, "AFP", 1, 1, 1) in incremental_agency
 
     full = copy_db(db, tmp_path / "full")
-    build_models(full, full_refresh=True)
+    run_dbt_build(full, full_refresh=True)
     assert rows(full, REGION_SQL) == incremental_region
     assert rows(full, AGENCY_SQL) == incremental_agency
     assert len({r[0] for r in rows(full, "SELECT built_at FROM marts.daily_region")}) == 1
@@ -352,7 +352,7 @@ def test_failing_test_raises_models_error(tmp_path: Path) -> None:
     add_fetch(con, "f2", ts("2024-03-01T10:00Z"), "exploded")
     con.close()
     with pytest.raises(ModelsError) as exc:
-        build_models(db, select="stg_fetch_log")
+        run_dbt_build(db, select="stg_fetch_log")
     msg = str(exc.value)
     assert "\n" not in msg
     assert "test accepted_values_stg_fetch_log_outcome" in msg
@@ -363,7 +363,7 @@ def test_failing_test_raises_models_error(tmp_path: Path) -> None:
 
 def test_missing_db_is_a_models_error(tmp_path: Path) -> None:
     with pytest.raises(ModelsError, match="database file not found"):
-        build_models(tmp_path / "nope.duckdb")
+        run_dbt_build(tmp_path / "nope.duckdb")
 
 
 def test_project_dir_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -373,12 +373,12 @@ def test_project_dir_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert dbt_project_dir() == tmp_path.resolve()
     db = create_db(tmp_path / "x.duckdb")
     with pytest.raises(ModelsError, match=r"has no dbt_project\.yml"):
-        build_models(db)
+        run_dbt_build(db)
 
 
 def test_task_db_lock_is_the_store_lock(tmp_path: Path) -> None:
     from pipeline.errors import DatabaseError
-    from pipeline.store import db_lock
+    from pipeline.storage.db import db_lock
 
     db = tmp_path / "news.duckdb"
     lock = TaskDbLock(db, timeout=0.3)

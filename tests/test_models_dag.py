@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.models import _project_fingerprint, dbt_project_dir, ensure_manifest
+from pipeline.run.dbt import _project_fingerprint, dbt_project_dir, ensure_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 DAG_FILE = REPO / "dags" / "news_models.py"

@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from pipeline.ingest import new_run_id, plan_batches
+from pipeline.run.clock import new_run_id
+from pipeline.run.plan import plan_batches
 
 
 def item(feed: str, host: str, n: int, published: str | None = "2026-03-03T10:00:00+00:00") -> dict:

@@ -12,11 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.dedup import content_hash
 from pipeline.extract import EXTRACTOR_VERSION
-from pipeline.reextract import format_report, reextract
+from pipeline.run.reextract import format_report, reextract
 from pipeline.settings import FeedConfig, Settings
-from pipeline.store import open_db
+from pipeline.storage.db import open_db
+from pipeline.stories.fingerprints import content_hash
 
 PAGES = Path(__file__).resolve().parent / "data" / "extraction"
 GOLD = json.loads((PAGES / "gold.json").read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """``news_reextract`` for real: ``airflow dags test`` on a DB the demo pipeline filled.
 
-The DAG's one task calls ``pipeline.reextract.reextract`` (tested on its own in
+The DAG's one task calls ``pipeline.run.reextract.reextract`` (tested on its own in
 test_reextract.py); here what matters is the Airflow wiring: the param reaches the function, the
 task may write the DB (pool ``duckdb``, the DB lock), and its counts become the XCom and the extra
 of the ``newsflow://duckdb/articles`` event that makes ``news_models`` rebuild.
@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from pipeline.demo import serve, write_demo_feeds
-from pipeline.ingest import run_pass
+from pipeline.run.passes import run_pass
 from pipeline.settings import load_settings
 
 pytestmark = [pytest.mark.airflow, pytest.mark.e2e]

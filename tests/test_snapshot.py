@@ -20,14 +20,14 @@ import duckdb
 import pytest
 
 from pipeline.errors import DatabaseError
-from pipeline.snapshot import (
+from pipeline.storage.db import open_db
+from pipeline.storage.snapshot import (
     INFO_TABLE,
     publish_snapshot,
     read_path,
     read_snapshot_info,
     snapshot_path,
 )
-from pipeline.store import open_db
 
 REPO = Path(__file__).resolve().parent.parent
 NEWSFLOW = [sys.executable, "-m", "pipeline"]
@@ -183,7 +183,7 @@ READER = textwrap.dedent(
     import json, os, sys, time
     import duckdb
     sys.path.insert(0, sys.argv[1])
-    from pipeline.snapshot import read_path
+    from pipeline.storage.snapshot import read_path
 
     db, status, stop = sys.argv[2], sys.argv[3], sys.argv[4]
     CHECKS = '''
@@ -251,8 +251,8 @@ def wait_for(predicate, what: str, timeout: float = 120.0) -> None:
 @pytest.mark.e2e
 def test_queries_succeed_and_stay_consistent_throughout_a_run(tmp_path) -> None:
     from pipeline.demo import serve, write_demo_feeds
-    from pipeline.ingest import run_pass
     from pipeline.report import write_report
+    from pipeline.run.passes import run_pass
     from pipeline.settings import load_settings
 
     db = tmp_path / "news.duckdb"

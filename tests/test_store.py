@@ -1,87 +1,54 @@
 """Staging and the single-writer loader: atomic batches, idempotent merges, honest duplicates."""
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+import rows
 
-from pipeline.dedup import content_hash
 from pipeline.errors import DatabaseError
-from pipeline.stage import pending_batches, write_batch
-from pipeline.store import connect, db_lock, load_staged, read_feed_state, read_seen
+from pipeline.storage.db import connect, db_lock
+from pipeline.storage.load import load_staged
+from pipeline.storage.staging import pending_batches, write_batch
+from pipeline.storage.state import read_feed_state, read_seen
 
 T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
 
 def article(
     aid: str, body: str, *, outlet: str = "a.example", url: str | None = None, hours: int = 0
-) -> dict:
-    return {
-        "article_id": aid,
-        "url": url or f"https://{outlet}/{aid}",
-        "feed_id": "f1",
-        "outlet": outlet,
-        "publisher_country": "FR",
-        "title": f"Title {aid}",
-        "title_source": "og:title",
-        "body": body,
-        "word_count": len(body.split()),
-        "published_at": T0 + timedelta(hours=hours),
-        "date_source": "page",
-        "fetched_at": T0 + timedelta(hours=hours, minutes=5),
-        "agency": "AFP" if "AFP" in body else None,
-        "agency_evidence": "credit_line" if "AFP" in body else None,
-        "byline": None,
-        "content_hash": content_hash(body),
-        "language": "en",
-        "feed_entry_url": url or f"https://{outlet}/{aid}",
-        "extractor": "trafilatura",
-        "extractor_version": "test",
-        "run_id": "r1",
-        "batch_id": "b",
-    }
+) -> rows.ArticleRow:
+    return rows.article(
+        aid,
+        body,
+        outlet=outlet,
+        hours=hours,
+        url=url,
+        publisher_country="FR",
+        title=f"Title {aid}",
+        agency="AFP" if "AFP" in body else None,
+        agency_evidence="credit_line" if "AFP" in body else None,
+        extractor="trafilatura",
+        run_id="r1",
+        staged_fp=False,
+    )
 
 
-def fetch(
-    aid: str, *, outcome: str = "ok", url: str | None = None, status: int | None = 200
-) -> dict:
-    return {
-        "fetch_id": f"fx-{aid}-{outcome}-{url}",
-        "run_id": "r1",
-        "batch_id": "b",
-        "feed_id": "f1",
-        "url": url or f"https://a.example/{aid}",
-        "url_hash": f"h{aid}{url}",
-        "final_url": None,
-        "article_id": aid if outcome == "ok" else None,
-        "attempted_at": T0,
-        "outcome": outcome,
-        "status_code": status,
-        "duration_ms": 12,
-        "n_bytes": 100,
-        "attempts": 1,
-        "error": None,
-    }
+def fetch(aid: str, *, outcome: str = "ok", url: str | None = None, status: int | None = 200):
+    return rows.fetch(
+        aid,
+        outcome=outcome,
+        url=url,
+        status_code=status,
+        fetch_id=f"fx-{aid}-{outcome}-{url}",
+        url_hash=f"h{aid}{url}",
+    )
 
 
-def poll(pid: str, etag: str | None = '"v1"') -> dict:
-    return {
-        "poll_id": pid,
-        "run_id": "r1",
-        "feed_id": "f1",
-        "feed_url": "https://a.example/feed",
-        "polled_at": T0,
-        "outcome": "ok",
-        "status_code": 200,
-        "duration_ms": 5,
-        "n_entries": 2,
-        "n_new": 2,
-        "etag": etag,
-        "last_modified": None,
-        "feed_format": "rss20",
-        "error": None,
-    }
+def poll(pid: str, etag: str | None = '"v1"'):
+    return rows.poll(pid, etag=etag)
 
 
 @pytest.fixture
@@ -123,17 +90,14 @@ def test_load_merges_and_is_idempotent(paths):
             ],
             "articles": [article("a1", same), article("a2", same, outlet="b.example", hours=1)],
             "article_places": [
-                {
-                    "article_id": "a1",
-                    "country_code": "UA",
-                    "admin1_code": None,
-                    "place_name": "Kherson",
-                    "canonical_name": "Kherson",
-                    "geonameid": 706448,
-                    "mention_count": 2,
-                    "confidence": 0.9,
-                    "is_primary": True,
-                }
+                rows.place(
+                    "a1",
+                    "UA",
+                    place_name="Kherson",
+                    canonical_name="Kherson",
+                    geonameid=706448,
+                    place_kind="city",
+                )
             ],
             "url_aliases": [{"url_hash": "ha1", "url": "https://a.example/a1", "article_id": "a1"}],
         },
@@ -186,8 +150,10 @@ def test_existing_article_in_later_batch_is_recorded_as_duplicate(paths):
         {
             "fetch_log": [fetch("a1", url="https://a.example/a1?x=1")],
             "articles": [
-                article("a1", "one two three changed", url="https://a.example/a1")
-                | {"feed_entry_url": "https://a.example/a1?x=1"}
+                dataclasses.replace(
+                    article("a1", "one two three changed", url="https://a.example/a1"),
+                    feed_entry_url="https://a.example/a1?x=1",
+                )
             ],
         },
     )
@@ -221,7 +187,7 @@ def test_failed_merge_rolls_back_whole_batch(paths, monkeypatch):
         "r1",
         {"fetch_log": [fetch("a1")], "articles": [article("a1", "body text")]},
     )
-    import pipeline.store as store
+    import pipeline.storage.load as store
 
     def boom(con, now):
         raise RuntimeError("killed mid-merge")

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import rows
 
-from pipeline.dedup import content_hash, fingerprint, same_report
-from pipeline.stage import write_batch
-from pipeline.store import LoadSummary, _load_one, connect, load_staged, migrate
-from pipeline.story_index import StoryIndex, article_key, mark_stale
+from pipeline.storage.db import connect, migrate
+from pipeline.storage.load import LoadSummary, _load_one, load_staged
+from pipeline.storage.staging import write_batch
+from pipeline.stories.fingerprints import fingerprint, same_report
+from pipeline.stories.index import StoryIndex, mark_stale
+from pipeline.stories.keys import article_key
 
 T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(days=7)
@@ -38,34 +41,16 @@ def art(
     agency: str | None = None,
     evidence: str | None = None,
     staged_fp: bool = True,
-) -> dict:
-    row = {
-        "article_id": aid,
-        "url": f"https://{outlet}/{aid}",
-        "feed_id": "f1",
-        "outlet": outlet,
-        "publisher_country": None,
-        "title": f"Title of {aid}",
-        "title_source": "og:title",
-        "body": body,
-        "word_count": len(body.split()),
-        "published_at": T0 + timedelta(hours=hours),
-        "date_source": "page",
-        "fetched_at": T0 + timedelta(hours=hours, minutes=5),
-        "agency": agency,
-        "agency_evidence": evidence if agency else None,
-        "byline": None,
-        "content_hash": content_hash(body),
-        "language": "en",
-        "feed_entry_url": f"https://{outlet}/{aid}",
-        "extractor": "test",
-        "extractor_version": "test",
-        "run_id": "r",
-        "batch_id": "b",
-    }
-    if staged_fp:
-        row |= fingerprint(body).to_columns()
-    return row
+) -> rows.ArticleRow:
+    return rows.article(
+        aid,
+        body,
+        outlet=outlet,
+        hours=hours,
+        staged_fp=staged_fp,
+        agency=agency,
+        agency_evidence=evidence if agency else None,
+    )
 
 
 class Loader:
@@ -214,7 +199,7 @@ def test_any_order_and_batching_equals_rebuild(tmp_path):
 
 
 def test_late_original_rekeys_story_and_bumps_loaded_at(loader):
-    items = {a["article_id"]: a for a in scenario()}
+    items = {a.article_id: a for a in scenario()}
     loader.load([items["c1"]])  # the unsigned copy arrives first: its own story, no agency
     assert loader.partition() == {"c1": "st_c1"}
     before = loader.con.execute("SELECT loaded_at, agency FROM articles").fetchone()
@@ -283,11 +268,11 @@ def test_story_cannot_span_more_than_the_window(loader):
 
 def test_index_survives_restart_and_unstaged_fingerprints_are_computed(tmp_path):
     db, staging, state = tmp_path / "db.duckdb", tmp_path / "staging", tmp_path / "state"
-    items = {a["article_id"]: a for a in scenario()}
+    items = {a.article_id: a for a in scenario()}
     write_batch(staging, "r1-b0", "r1", {"articles": [items["w1"], items["o1"]]})
     load_staged(db, staging, state)
     # an old-style batch without fingerprint columns' values: the loader computes them
-    late = art("c2", items["c2"]["body"], outlet="two.ex", hours=2, staged_fp=False)
+    late = art("c2", items["c2"].body, outlet="two.ex", hours=2, staged_fp=False)
     write_batch(staging, "r2-b0", "r2", {"articles": [late]})
     load_staged(db, staging, state)
     con = duckdb.connect(str(db), read_only=True)

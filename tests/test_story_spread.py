@@ -6,11 +6,11 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import duckdb
+import rows
 
-from pipeline.dedup import content_hash, fingerprint
-from pipeline.models import build_models
-from pipeline.stage import write_batch
-from pipeline.store import load_staged
+from pipeline.run.dbt import run_dbt_build
+from pipeline.storage.load import load_staged
+from pipeline.storage.staging import write_batch
 
 T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -22,46 +22,25 @@ def text(seed: int, n: int = 200) -> str:
     return "\n".join(" ".join(words[i : i + 40]) + "." for i in range(0, n, 40))
 
 
-def art(aid: str, body: str, outlet: str, country: str | None, hours: float, **kw) -> dict:
-    return {
-        "article_id": aid,
-        "url": f"https://{outlet}/{aid}",
-        "feed_id": "f",
-        "outlet": outlet,
-        "publisher_country": country,
-        "title": f"T {aid}",
-        "title_source": "og:title",
-        "body": body,
-        "word_count": len(body.split()),
-        "published_at": T0 + timedelta(hours=hours),
-        "date_source": "page",
-        "fetched_at": T0 + timedelta(hours=hours, minutes=3),
-        "agency": kw.get("agency"),
-        "agency_evidence": kw.get("evidence"),
-        "byline": None,
-        "content_hash": content_hash(body),
-        "language": "en",
-        "feed_entry_url": f"https://{outlet}/{aid}",
-        "extractor": "t",
-        "extractor_version": "t",
-        "run_id": "r",
-        "batch_id": "b",
-        **fingerprint(body).to_columns(),
-    }
+def art(aid: str, body: str, outlet: str, country: str | None, hours: float, **kw):
+    return rows.article(
+        aid,
+        body,
+        outlet=outlet,
+        hours=hours,
+        feed_id="f",
+        publisher_country=country,
+        title=f"T {aid}",
+        fetched_at=T0 + timedelta(hours=hours, minutes=3),
+        agency=kw.get("agency"),
+        agency_evidence=kw.get("evidence"),
+        extractor="t",
+        extractor_version="t",
+    )
 
 
-def place(aid: str, country: str) -> dict:
-    return {
-        "article_id": aid,
-        "country_code": country,
-        "admin1_code": None,
-        "place_name": country,
-        "canonical_name": country,
-        "geonameid": None,
-        "mention_count": 2,
-        "confidence": 0.9,
-        "is_primary": True,
-    }
+def place(aid: str, country: str):
+    return rows.place(aid, country, place_kind=None, match_type=None)
 
 
 def test_story_spread_and_syndication_columns(tmp_path):
@@ -76,7 +55,7 @@ def test_story_spread_and_syndication_columns(tmp_path):
     places = [place("w", "UA"), place("c1", "UA"), place("c2", "PL")]
     write_batch(staging, "r-b0", "r", {"articles": articles, "article_places": places})
     load_staged(db, staging, state)
-    build_models(db, select="+story_spread +daily_agency")
+    run_dbt_build(db, select="+story_spread +daily_agency")
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.execute(

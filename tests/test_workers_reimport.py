@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
         raise SystemExit("the main script was re-imported in a worker")
     sys.path.insert(0, sys.argv[1])
     import __main__
-    from pipeline.workers import BoundedPool
+    from pipeline.run.pool import BoundedPool
 
     before = __main__.__spec__
     with BoundedPool(2) as pool:

@@ -317,7 +317,7 @@ class LocalAirflow:
         return self.password
 
     def _warm_manifest(self, errors: list[BaseException]) -> None:
-        from pipeline.models import dbt_work_dir, ensure_manifest
+        from pipeline.run.dbt import dbt_work_dir, ensure_manifest
 
         try:
             ensure_manifest(dbt_work_dir(self.db_path) / "manifest", db_path=self.db_path)
@@ -570,7 +570,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.demo import serve, write_demo_feeds
     from pipeline.report import report_path
     from pipeline.settings import load_settings
-    from pipeline.snapshot import snapshot_path
+    from pipeline.storage.snapshot import snapshot_path
 
     workdir = Path(args.dir).resolve()
     if args.fresh:

@@ -1,6 +1,6 @@
 """``newsflow reextract``: rebuild stored articles from their raw HTML with the current extractor.
 
-The work is :func:`pipeline.reextract.reextract` (also the ``news_reextract`` DAG's task); this
+The work is :func:`pipeline.run.reextract.reextract` (also the ``news_reextract`` DAG's task); this
 module parses arguments, prints the change report and, like ``newsflow run``, rebuilds the SQL
 models afterwards unless told not to.
 """
@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.reextract import format_report, reextract
+    from pipeline.run.reextract import format_report, reextract
     from pipeline.settings import load_settings
 
     overrides = {"db_path": Path(args.db)} if args.db else {}
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     if report.updated and not args.no_models:
-        from pipeline.ingest import build_models
+        from pipeline.run.passes import build_models
 
         progress("[models] dbt build ...")
         build_models(settings)

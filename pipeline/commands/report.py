@@ -47,7 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.report import write_report
     from pipeline.settings import load_settings
-    from pipeline.snapshot import read_path
+    from pipeline.storage.snapshot import read_path
 
     overrides = {"db_path": Path(args.db)} if args.db else {}
     settings = load_settings(args.feeds, **overrides)

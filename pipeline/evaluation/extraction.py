@@ -50,7 +50,7 @@ bare figures here reproduce its published baseline):
 Bare trafilatura has no title/date/language of its own in ``extract``'s text output; for the side
 by side its metadata comes from ``trafilatura.extract_metadata(extensive=False)`` (not timed).
 
-Pages run in :class:`pipeline.workers.BoundedPool` with the ingestion time limit per page
+Pages run in :class:`pipeline.run.pool.BoundedPool` with the ingestion time limit per page
 (``Settings.extract_timeout``), so a page that would hang ingestion shows up here as a timeout.
 """
 
@@ -538,7 +538,7 @@ def evaluate(
 ) -> Report:
     """Run both extractors on every page in bounded workers and score them; with
     ``candidates``, also score every body candidate alone and the per-page best of them."""
-    from pipeline.workers import BoundedPool
+    from pipeline.run.pool import BoundedPool
 
     if timeout is None:
         timeout = ingestion_timeout()

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ModelsError
+from pipeline.paths import checkout_path
 
 PROJECT_DIR_ENV = "NEWSFLOW_DBT_PROJECT_DIR"
 DB_ENV = "NEWSFLOW_DB"
 
-_DEFAULT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "sql"
 
 # ``profiles.yml`` (profile ``newsflow``, target ``dev``) lives in the project dir itself: it has
 # no secrets (the DuckDB path comes from ``NEWSFLOW_DB``), so wherever the project is installed
@@ -89,7 +89,9 @@ class ModelsResult:
 def dbt_project_dir() -> Path:
     """The dbt project folder: ``$NEWSFLOW_DBT_PROJECT_DIR`` if set, else the repo's ``sql/``."""
     override = os.environ.get(PROJECT_DIR_ENV)
-    return Path(override).expanduser().resolve() if override else _DEFAULT_PROJECT_DIR
+    if override:
+        return Path(override).expanduser().resolve()
+    return checkout_path("sql") or Path("sql").resolve()
 
 
 def dbt_work_dir(db_path: Path) -> Path:
@@ -156,7 +158,7 @@ def _failure_reason(nodes: tuple[NodeResult, ...]) -> str:
     return f"dbt build failed: {what}" + (f" ({', '.join(extra)})" if extra else "")
 
 
-def _close_duckdb() -> None:
+def release_duckdb() -> None:
     """Make sure dbt-duckdb has let go of the file, so the caller can open it right after."""
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -169,7 +171,7 @@ def _close_duckdb() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def build_models(
+def run_dbt_build(
     db_path: Path,
     *,
     full_refresh: bool = False,
@@ -225,7 +227,7 @@ def build_models(
         try:
             res = dbtRunner().invoke(args)
         finally:
-            _close_duckdb()
+            release_duckdb()
     seconds = round(time.monotonic() - started, 3)
 
     nodes = _node_results(res.result)
@@ -242,7 +244,7 @@ class TaskDbLock:
     Cosmos runs each model and test as its own task that opens the DuckDB file through dbt. The
     ``duckdb`` pool keeps two such tasks apart, but not a task and a ``newsflow`` CLI run or the
     ingest DAG's load: without the lock one of them would find the file in use and fail. The lock
-    is :func:`pipeline.store.db_lock`, the one every writer takes.
+    is :func:`pipeline.storage.db.db_lock`, the one every writer takes.
 
     One instance is shared by all tasks of a DAG (operator_args); Airflow runs each task in its
     own process, where acquire/release pair up. If a task fails, ``post_execute`` is not called
@@ -257,7 +259,7 @@ class TaskDbLock:
         self._guard = threading.Lock()
 
     def acquire(self, context: object = None) -> None:
-        from pipeline.store import db_lock
+        from pipeline.storage.db import db_lock
 
         with self._guard:
             if self._held is not None:

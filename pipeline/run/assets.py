@@ -2,7 +2,8 @@
 
 Why here and not in ``dags/``: DAG files must not import each other, and the producer
 (``news_ingest``'s load task) and the consumer (``news_models``'s schedule) must name the very
-same Asset. Importing this module does not import Airflow unless the DAGs do.
+same Asset. This is the one module of ``pipeline`` that imports Airflow: only the DAG files
+import it, so the pipeline itself stays importable and testable without Airflow.
 """
 
 from airflow.sdk import Asset

@@ -135,11 +135,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         3,
         "near-duplicate story index, syndication",
         """
-        -- original | wire | mixed | copy (pipeline.dedup.member_attribution)
+        -- original | wire | mixed | copy (pipeline.stories.fingerprints.member_attribution)
         ALTER TABLE articles ADD COLUMN IF NOT EXISTS syndication VARCHAR;
         ALTER TABLE articles ADD COLUMN IF NOT EXISTS is_syndicated BOOLEAN;
 
-        -- The story clusterer's state, one row per article (pipeline.story_index). Times are
+        -- The story clusterer's state, one row per article (pipeline.stories.index). Times are
         -- epoch microseconds of the story clock (published_at, else fetched_at); rows are
         -- appended roughly in clock order, so range filters on ts skip most of the table.
         CREATE TABLE IF NOT EXISTS story_index (

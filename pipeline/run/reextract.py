@@ -11,8 +11,8 @@ How:
 1. **Read** (under the DB lock, briefly): the articles to redo, ``only_stale`` (default) meaning
    those whose ``extractor_version`` is not the current one, with their raw HTML, in chunks so
    an archive of any size streams through in bounded memory.
-2. **Extract** (no lock held): :func:`pipeline.analyze.analyze_page`, the ingestion code path,
-   in :class:`pipeline.workers.BoundedPool` with the ingestion time limit per page. Feed facts
+2. **Extract** (no lock held): :func:`pipeline.run.page.analyze_page`, the ingestion code path,
+   in :class:`pipeline.run.pool.BoundedPool` with the ingestion time limit per page. Feed facts
    that were not stored are reconstructed where the row shows they were used: the stored
    ``published_at`` is passed as the feed's date when ``date_source = 'feed'``, the stored title
    as the feed's title when ``title_source = 'feed'``; the feed's configured agency, time zone
@@ -21,9 +21,9 @@ How:
 3. **Write** (under the DB lock, one transaction): ``articles`` rows are updated in place
    (``content_hash`` recomputed, ``loaded_at`` bumped so incremental marts recompute their days)
    and their ``article_places`` replaced; then the story index is marked stale
-   (:func:`pipeline.story_index.mark_stale`) and rebuilt from the stored bodies, because a
+   (:func:`pipeline.stories.index.mark_stale`) and rebuilt from the stored bodies, because a
    changed body can move an article to another story (story assignment is owned by
-   :mod:`pipeline.story_index`; a rebuild gives what loading from scratch gives).
+   :mod:`pipeline.stories.index`; a rebuild gives what loading from scratch gives).
 
 A page whose new extraction is not an article (``paywalled``, ``empty_extract`` ...) or that
 failed (timeout, crash) is left as it was and counted, never deleted: deleting stored articles is
@@ -37,13 +37,14 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pipeline.settings import Settings
+from pipeline.storage.schema import ARTICLE_PLACES, ARTICLES, Column
 
 Progress = Callable[[str], None]
 
@@ -51,38 +52,15 @@ CHUNK = 200
 MAX_EXAMPLES = 5
 _FIELDS = ("body", "title", "published_at", "agency", "language", "places")
 
-# Columns of ``articles`` that re-extraction rewrites, in the staged results' order.
-_RESULT_COLUMNS: list[tuple[str, str]] = [
-    ("article_id", "VARCHAR"),
-    ("title", "VARCHAR"),
-    ("title_source", "VARCHAR"),
-    ("body", "VARCHAR"),
-    ("word_count", "INTEGER"),
-    ("published_at", "TIMESTAMPTZ"),
-    ("date_source", "VARCHAR"),
-    ("agency", "VARCHAR"),
-    ("agency_evidence", "VARCHAR"),
-    ("byline", "VARCHAR"),
-    ("language", "VARCHAR"),
-    ("extractor", "VARCHAR"),
-    ("extractor_version", "VARCHAR"),
-    ("content_hash", "VARCHAR"),
-    ("section", "VARCHAR"),
-    ("date_flags", "VARCHAR"),
-]
-_PLACE_COLUMNS: list[tuple[str, str]] = [
-    ("article_id", "VARCHAR"),
-    ("country_code", "VARCHAR"),
-    ("admin1_code", "VARCHAR"),
-    ("place_name", "VARCHAR"),
-    ("canonical_name", "VARCHAR"),
-    ("geonameid", "BIGINT"),
-    ("mention_count", "INTEGER"),
-    ("confidence", "DOUBLE"),
-    ("is_primary", "BOOLEAN"),
-    ("place_kind", "VARCHAR"),
-    ("match_type", "VARCHAR"),
-]
+# Columns of ``articles`` that re-extraction rewrites (types from the table's declaration).
+_RESULT_NAMES = (
+    "article_id", "title", "title_source", "body", "word_count", "published_at", "date_source",
+    "agency", "agency_evidence", "byline", "language", "extractor", "extractor_version",
+    "content_hash", "section", "date_flags",
+)  # fmt: skip
+_RESULT_COLUMNS: tuple[Column, ...] = tuple(
+    next(c for c in ARTICLES.columns if c.name == n) for n in _RESULT_NAMES
+)
 
 
 @dataclass
@@ -241,17 +219,16 @@ def _compare(
 # --------------------------------------------------------------------------------- staging
 
 
-def _write_part(directory: Path, name: str, cols: list[tuple[str, str]], rows: list[dict]) -> None:
+def _write_part(directory: Path, name: str, cols: Sequence[Column], rows: list[dict]) -> None:
     import duckdb
 
     con = duckdb.connect()
     try:
-        ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
-        con.execute(f"CREATE TABLE t ({ddl})")
+        con.execute(f"CREATE TABLE t ({', '.join(c.ddl() for c in cols)})")
         if rows:
             con.executemany(
                 f"INSERT INTO t VALUES ({', '.join('?' for _ in cols)})",
-                [[r.get(c) for c, _ in cols] for r in rows],
+                [[r[c.name] for c in cols] for r in rows],
             )
         path = (directory / f"{name}.parquet").as_posix().replace("'", "''")
         con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
@@ -270,11 +247,10 @@ def reextract(
     progress: Progress | None = None,
 ) -> ReextractReport:
     """Re-extract stored articles (stale ones, or all) and update them; see the module doc."""
-    from pipeline.analyze import analyze_page, warm_up
-    from pipeline.dedup import content_hash
     from pipeline.extract import EXTRACTOR_VERSION
-    from pipeline.store import open_db
-    from pipeline.workers import BoundedPool
+    from pipeline.run.page import warm_up
+    from pipeline.run.pool import BoundedPool
+    from pipeline.storage.db import open_db
 
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
@@ -291,79 +267,8 @@ def reextract(
             f"[reextract] {with_raw} article(s) to re-extract"
             + (f" ({total - with_raw} without a raw page)" if total > with_raw else "")
         )
-        after = ""
-        n_done = 0
-        part = 0
         with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
-            while limit is None or n_done < limit:
-                with open_db(settings.db_path) as con:
-                    cur = con.execute(_select_sql(only_stale), [after, EXTRACTOR_VERSION])
-                    cols = [d[0] for d in cur.description]
-                    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-                    if limit is not None:
-                        rows = rows[: limit - n_done]
-                    old_places = _places_of(con, [r["article_id"] for r in rows])
-                if not rows:
-                    break
-                after = rows[-1]["article_id"]
-                args = [
-                    (gzip.decompress(r["html_gz"]), r["page_url"], _hints(r, settings))
-                    for r in rows
-                ]
-                outcomes = pool.map(analyze_page, args, timeout=settings.extract_timeout)
-                results, places = [], []
-                for row, outcome in zip(rows, outcomes, strict=True):
-                    if not outcome.ok or outcome.value is None:
-                        report.failed += 1
-                        continue
-                    ext = outcome.value["extraction"]
-                    if ext["outcome"] != "ok":
-                        report.not_articles[ext["outcome"]] = (
-                            report.not_articles.get(ext["outcome"], 0) + 1
-                        )
-                        continue
-                    new_places = outcome.value["places"]
-                    new_keys = {
-                        (
-                            p["country_code"],
-                            p.get("admin1_code"),
-                            p["place_name"],
-                            bool(p.get("is_primary")),
-                        )
-                        for p in new_places
-                    }
-                    diffs = _compare(row, ext, old_places[row["article_id"]], new_keys)
-                    for name, example in diffs:
-                        report.changed[name] += 1
-                        if sum(1 for e in report.examples if e["field"] == name) < MAX_EXAMPLES:
-                            report.examples.append(
-                                {"article_id": row["article_id"], "field": name, **example}
-                            )
-                    if not diffs:
-                        report.unchanged += 1
-                    results.append(
-                        {
-                            **{c: ext.get(c) for c, _ in _RESULT_COLUMNS},
-                            "article_id": row["article_id"],
-                            "content_hash": content_hash(ext["body"]),
-                        }
-                    )
-                    places.extend(
-                        {
-                            "article_id": row["article_id"],
-                            **{c: p.get(c) for c, _ in _PLACE_COLUMNS if c != "article_id"},
-                            "place_kind": p.get("kind"),
-                            "match_type": p.get("match"),
-                            "mention_count": p.get("mention_count", 1),
-                            "is_primary": bool(p.get("is_primary")),
-                        }
-                        for p in new_places
-                    )
-                _write_part(tmp, f"articles-{part:05d}", _RESULT_COLUMNS, results)
-                _write_part(tmp, f"places-{part:05d}", _PLACE_COLUMNS, places)
-                part += 1
-                n_done += len(rows)
-                say(f"[reextract] {n_done}/{report.considered - report.no_raw_page} extracted")
+            part = _extract_all(settings, pool, report, tmp, limit, EXTRACTOR_VERSION, say)
         report.updated = _apply(settings, tmp, part)
         report.stories_rebuilt = report.updated > 0
     finally:
@@ -372,10 +277,98 @@ def reextract(
     return report
 
 
+def _read_chunk(
+    settings: Settings, after: str, only_stale: bool, version: str, n: int | None
+) -> tuple[list[dict[str, Any]], dict[str, set[tuple]]]:
+    """The next chunk of articles to redo (at most ``n``) and their current place sets."""
+    from pipeline.storage.db import open_db
+
+    with open_db(settings.db_path) as con:
+        cur = con.execute(_select_sql(only_stale), [after, version])
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()][:n]
+        return rows, _places_of(con, [r["article_id"] for r in rows])
+
+
+def _extract_all(
+    settings: Settings,
+    pool: Any,
+    report: ReextractReport,
+    tmp: Path,
+    limit: int | None,
+    version: str,
+    say: Progress,
+) -> int:
+    """Re-extract chunk by chunk into Parquet parts under ``tmp``; returns the number of parts."""
+    from pipeline.run.page import analyze_page
+
+    after, n_done, part = "", 0, 0
+    while limit is None or n_done < limit:
+        left = None if limit is None else limit - n_done
+        rows, old_places = _read_chunk(settings, after, report.only_stale, version, left)
+        if not rows:
+            break
+        after = rows[-1]["article_id"]
+        args = [(gzip.decompress(r["html_gz"]), r["page_url"], _hints(r, settings)) for r in rows]
+        outcomes = pool.map(analyze_page, args, timeout=settings.extract_timeout)
+        results, places = _results(report, rows, outcomes, old_places)
+        _write_part(tmp, f"articles-{part:05d}", _RESULT_COLUMNS, results)
+        _write_part(tmp, f"places-{part:05d}", ARTICLE_PLACES.stored, places)
+        part += 1
+        n_done += len(rows)
+        say(f"[reextract] {n_done}/{report.considered - report.no_raw_page} extracted")
+    return part
+
+
+def _results(
+    report: ReextractReport,
+    rows: list[dict[str, Any]],
+    outcomes: list[Any],
+    old_places: dict[str, set[tuple]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """New article columns and place rows of one chunk; counts what changed in ``report``."""
+    from pipeline.run.page import place_rows
+    from pipeline.stories.fingerprints import content_hash
+
+    results: list[dict[str, Any]] = []
+    places: list[dict[str, Any]] = []
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if not outcome.ok or outcome.value is None:
+            report.failed += 1
+            continue
+        ext = outcome.value["extraction"]
+        if ext["outcome"] != "ok":
+            report.not_articles[ext["outcome"]] = report.not_articles.get(ext["outcome"], 0) + 1
+            continue
+        new_rows = place_rows(row["article_id"], outcome.value["places"])
+        new_keys = {(p.country_code, p.admin1_code, p.place_name, p.is_primary) for p in new_rows}
+        _count_changes(report, row, _compare(row, ext, old_places[row["article_id"]], new_keys))
+        results.append(
+            {
+                **{c.name: ext.get(c.name) for c in _RESULT_COLUMNS},
+                "article_id": row["article_id"],
+                "content_hash": content_hash(ext["body"]),
+            }
+        )
+        places.extend(asdict(p) for p in new_rows)
+    return results, places
+
+
+def _count_changes(
+    report: ReextractReport, row: dict[str, Any], diffs: list[tuple[str, dict[str, Any]]]
+) -> None:
+    for name, example in diffs:
+        report.changed[name] += 1
+        if sum(1 for e in report.examples if e["field"] == name) < MAX_EXAMPLES:
+            report.examples.append({"article_id": row["article_id"], "field": name, **example})
+    if not diffs:
+        report.unchanged += 1
+
+
 def _apply(settings: Settings, parts_dir: Path, n_parts: int) -> int:
     """Write the staged results in one transaction, then rebuild the story index."""
-    from pipeline.store import open_db
-    from pipeline.story_index import StoryIndex, mark_stale
+    from pipeline.storage.db import open_db
+    from pipeline.stories.index import StoryIndex, mark_stale
 
     if not n_parts:
         return 0
@@ -390,7 +383,7 @@ def _apply(settings: Settings, parts_dir: Path, n_parts: int) -> int:
             )
             n = con.execute("SELECT count(*) FROM rx_new").fetchone()[0]
             if n:
-                sets = ", ".join(f'"{c}" = n."{c}"' for c, _ in _RESULT_COLUMNS[1:])
+                sets = ", ".join(f'"{c.name}" = n."{c.name}"' for c in _RESULT_COLUMNS[1:])
                 con.execute(
                     f"UPDATE articles SET {sets}, loaded_at = ? FROM rx_new n"
                     " WHERE articles.article_id = n.article_id",
@@ -399,7 +392,7 @@ def _apply(settings: Settings, parts_dir: Path, n_parts: int) -> int:
                 con.execute(
                     "DELETE FROM article_places WHERE article_id IN (SELECT article_id FROM rx_new)"
                 )
-                names = ", ".join(f'"{c}"' for c, _ in _PLACE_COLUMNS)
+                names = ", ".join(f'"{c}"' for c in ARTICLE_PLACES.names())
                 con.execute(
                     f"INSERT INTO article_places ({names})"
                     f" SELECT {names} FROM read_parquet('{places}')"

@@ -161,7 +161,7 @@ def _copy(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], int]:
 def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
     """Copy the live DB to ``dest`` (default :func:`snapshot_path`) and swap it in atomically.
 
-    The caller must hold the DB lock (:func:`pipeline.store.db_lock`) or otherwise know that no
+    The caller must hold the DB lock (:func:`pipeline.storage.db.db_lock`) or otherwise know that no
     process writes the file: the copy opens it read-only and needs a quiet moment. Leftover temp
     files of a publisher that was killed are removed first (the lock makes this the only one).
     """
@@ -265,54 +265,3 @@ def read_snapshot_info(path: Path) -> dict[str, Any] | None:
         return dict(zip(columns, row, strict=True)) if row else None
     finally:
         con.close()
-
-
-def publish_for_readers(
-    settings: Any, *, report: bool = True, lock_timeout: float = 600.0
-) -> dict[str, Any]:
-    """After a models build: publish the snapshot under the DB lock, then rewrite the report.
-
-    What the ``news_models`` DAG's last task runs. The report is built from the new snapshot,
-    outside the lock, so it never delays a load. Returns a JSON-safe summary (the task's XCom and
-    the snapshot asset's event extra): the snapshot's counts plus the report's path.
-    """
-    import sys
-
-    from pipeline.store import db_lock
-
-    if "dbt.adapters.duckdb.connections" in sys.modules:
-        # dbt ran in this very process (``airflow dags test`` runs every Cosmos task in one
-        # process) and dbt-duckdb keeps the file attached: let go first, or the ATTACH below
-        # meets "file is already attached".
-        import gc
-
-        from pipeline.models import _close_duckdb
-
-        _close_duckdb()
-        # A connection object that is unreachable but not yet collected still pins the file in
-        # DuckDB's per-process instance cache; collect it before attaching.
-        gc.collect()
-    with db_lock(settings.db_path, lock_timeout):
-        info = publish_snapshot(
-            settings.db_path, snapshot_path(settings.db_path, settings.data_dir)
-        )
-    out = info.to_dict()
-    if report:
-        from pipeline.report import report_path, write_report
-
-        summary = write_report(info.path, report_path(settings.db_path, settings.data_dir))
-        out["report"] = str(summary.path)
-        out["charts"] = len(summary.charts)
-    return out
-
-
-def describe(summary: dict[str, Any]) -> str:
-    """One log line for a publication."""
-    line = (
-        f"[snapshot] {summary['path']}: {summary['articles']} article(s), "
-        f"{summary['stories']} stor{'y' if summary['stories'] == 1 else 'ies'}, "
-        f"{summary['tables']} table(s), {summary['views']} view(s) in {summary['seconds']:.1f}s"
-    )
-    if summary.get("report"):
-        line += f"; report {summary['report']} ({summary.get('charts', 0)} chart(s))"
-    return line

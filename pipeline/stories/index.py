@@ -1,15 +1,16 @@
 """The story index: incremental near-duplicate clustering, persisted in the DuckDB file.
 
-Runs inside the single-writer loader's batch transaction (``pipeline.store._load_one``), so a
+Runs inside the single-writer loader's batch transaction (``pipeline.storage.load._load_one``), so a
 batch's stories are committed with its articles or not at all, and the index survives restarts.
-The rules (similarity, window, story cut, agency inheritance) are in :mod:`pipeline.dedup`; this
+The rules (similarity, window, story cut, agency inheritance) are in :mod:`pipeline.stories.fingerprints`; this
 module applies them to one batch of new articles at a time:
 
 1. **Candidates**: the batch's LSH band keys are joined against ``story_lsh`` restricted to the
    batch's clock range +- the window, and against each other.
 2. **Verification**: each candidate pair is checked on the exact shingle sets in ``story_index``.
-3. **Union**: matched pairs merge the new articles and the existing *clusters* they touch.
-4. **Cut**: each changed cluster is cut into stories in time order. When the new articles all
+3. **Union** (:mod:`pipeline.stories.clusters`, no SQL): matched pairs merge the new articles and
+   the existing *clusters* they touch.
+4. **Cut** (same module): each changed cluster is cut into stories in time order. When the new articles all
    come after the cluster's first article, only its tail is recomputed (from the story open at
    the earliest new article on); a merge, or an article older than the cluster, recomputes the
    whole cluster. Both give what a rebuild from scratch gives (tests compare them).
@@ -26,111 +27,31 @@ The same trick bounds the ``articles``/``stories`` updates (by ``fetched_at``/``
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import duckdb
 import numpy as np
 
-from pipeline.dedup import (
+from pipeline.stories.clusters import (
+    Assignment,
+    BatchResult,
+    Row,
+    Shingles,
+    assign,
+    link,
+    plan_clusters,
+)
+from pipeline.stories.fingerprints import (
     DEFAULT_WINDOW,
     FINGERPRINT_VERSION,
-    INHERITED,
-    N_BAND_KEYS,
-    Member,
-    fingerprint,
     member_attribution,
-    similarity,
-    split_stories,
     story_agency,
     story_id_for,
     story_method,
 )
-
-_HEX16 = re.compile(r"^[0-9a-f]{16}$")
-_OFFSET = 1 << 63
-
-
-def article_key(article_id: str) -> int:
-    """A signed 64-bit key for an article id (ids are 16-hex URL hashes: the key is that number,
-    shifted into BIGINT range; other ids are hashed)."""
-    if _HEX16.match(article_id):
-        v = int(article_id, 16)
-    else:
-        v = int.from_bytes(hashlib.blake2b(article_id.encode(), digest_size=8).digest(), "big")
-    return v - _OFFSET
-
-
-@dataclass
-class _Row:
-    """One article as the clusterer sees it (new or already indexed)."""
-
-    key: int
-    article_id: str
-    ts: int
-    fetched_us: int
-    outlet: str
-    own_agency: str | None
-    own_evidence: str | None
-    cluster_key: int | None = None
-    cluster_start: int | None = None
-    story_id: str | None = None
-    agency: str | None = None
-    agency_evidence: str | None = None
-    syndication: str | None = None
-    new: bool = False
-
-    @property
-    def order(self) -> tuple[int, str]:
-        return (self.ts, self.article_id)
-
-    def member(self) -> Member:
-        return Member(self.article_id, self.ts, self.outlet, self.own_agency, self.own_evidence)
-
-
-@dataclass
-class BatchResult:
-    new_articles: int = 0
-    candidate_pairs: int = 0
-    matched_pairs: int = 0
-    stories_touched: int = 0
-    members_changed: int = 0
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def find(self, x: tuple[str, int]) -> tuple[str, int]:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: tuple[str, int], b: tuple[str, int]) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-_INPUT_COLUMNS = (
-    "article_id",
-    "published_at",
-    "fetched_at",
-    "outlet",
-    "title",
-    "agency",
-    "agency_evidence",
-    "body",
-)
-_FP_COLUMNS = ("fingerprint_version", "fp_shingles", "fp_lede", "fp_band_keys")
+from pipeline.stories.intake import prepare_batch
 
 
 def mark_stale(con: duckdb.DuckDBPyConnection) -> None:
@@ -261,106 +182,6 @@ class StoryIndex:
 
     # ------------------------------------------------------------------------ one batch
 
-    def _prepare(self, source: str) -> list[_Row]:
-        """Copy the batch into ``dd_new`` with story clock, key and fingerprint (computing the
-        fingerprints the workers did not stage)."""
-        con = self.con
-        cols = {r[0] for r in con.execute(f"DESCRIBE {source}").fetchall()}
-        missing = [c for c in _INPUT_COLUMNS if c not in cols]
-        if missing:
-            raise ValueError(f"{source}: missing columns {missing}")
-        staged = all(c in cols for c in _FP_COLUMNS)
-        fp_sql = (
-            f"""CASE WHEN fingerprint_version = '{FINGERPRINT_VERSION}'
-                      AND len(fp_band_keys) = {N_BAND_KEYS}
-                      AND fp_shingles IS NOT NULL AND fp_lede IS NOT NULL
-                 THEN true ELSE false END AS fp_ok,
-                 fp_shingles, fp_lede, fp_band_keys"""
-            if staged
-            else "false AS fp_ok, NULL::UINTEGER[] AS fp_shingles, NULL::UINTEGER[] AS fp_lede,"
-            " NULL::BIGINT[] AS fp_band_keys"
-        )
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE dd_new AS
-            SELECT article_id, epoch_us(coalesce(published_at, fetched_at)) AS ts,
-                   epoch_us(fetched_at) AS fetched_us, published_at, fetched_at, outlet, title,
-                   CASE WHEN agency_evidence = '{INHERITED}' THEN NULL ELSE agency END
-                       AS own_agency,
-                   CASE WHEN agency_evidence = '{INHERITED}' OR agency IS NULL THEN NULL
-                        ELSE agency_evidence END AS own_evidence,
-                   {fp_sql}, body, NULL::BIGINT AS art_key
-            FROM {source}
-            """
-        )
-        rows = con.execute(
-            "SELECT article_id, ts, fetched_us, outlet, own_agency, own_evidence FROM dd_new"
-        ).fetchall()
-        todo = con.execute("SELECT article_id, body FROM dd_new WHERE NOT fp_ok").fetchall()
-        if todo:
-            self._fill_fingerprints(todo)
-        keys = {r[0]: article_key(r[0]) for r in rows}
-        con.register(
-            "dd_keys_in",
-            {
-                "article_id": np.array(list(keys), dtype=object),
-                "art_key": np.array(list(keys.values()), dtype=np.int64),
-            },
-        )
-        con.execute(
-            "UPDATE dd_new SET art_key = k.art_key FROM dd_keys_in k"
-            " WHERE dd_new.article_id = k.article_id"
-        )
-        con.unregister("dd_keys_in")
-        return [
-            _Row(keys[aid], aid, ts, fus, outlet, agency, evidence, new=True)
-            for aid, ts, fus, outlet, agency, evidence in rows
-        ]
-
-    def _fill_fingerprints(self, todo: list[tuple[str, str]]) -> None:
-        ids, sh_id, sh_v, le_id, le_v, bk_id, bk_v = [], [], [], [], [], [], []
-        for aid, body in todo:
-            fp = fingerprint(body or "")
-            ids.append(aid)
-            sh_id += [aid] * len(fp.shingles)
-            sh_v += fp.shingles
-            le_id += [aid] * len(fp.lede)
-            le_v += fp.lede
-            bk_id += [aid] * len(fp.band_keys)
-            bk_v += fp.band_keys
-        con = self.con
-        for name, idcol, vals, dtype in (
-            ("dd_fp_sh", sh_id, sh_v, np.uint32),
-            ("dd_fp_le", le_id, le_v, np.uint32),
-            ("dd_fp_bk", bk_id, bk_v, np.int64),
-        ):
-            con.register(
-                name,
-                {"article_id": np.array(idcol, dtype=object), "v": np.array(vals, dtype=dtype)},
-            )
-        con.register("dd_fp_ids", {"article_id": np.array(ids, dtype=object)})
-        con.execute(
-            """
-            UPDATE dd_new SET fp_ok = true,
-                   fp_shingles = coalesce(f.sh, []::UINTEGER[]),
-                   fp_lede = coalesce(f.le, []::UINTEGER[]),
-                   fp_band_keys = f.bk
-            FROM (
-                SELECT i.article_id, sh.sh, le.le, bk.bk
-                FROM dd_fp_ids i
-                LEFT JOIN (SELECT article_id, list(v::UINTEGER ORDER BY v) AS sh
-                           FROM dd_fp_sh GROUP BY article_id) sh USING (article_id)
-                LEFT JOIN (SELECT article_id, list(v::UINTEGER ORDER BY v) AS le
-                           FROM dd_fp_le GROUP BY article_id) le USING (article_id)
-                LEFT JOIN (SELECT article_id, list(v::BIGINT) AS bk
-                           FROM dd_fp_bk GROUP BY article_id) bk USING (article_id)
-            ) f
-            WHERE dd_new.article_id = f.article_id
-            """
-        )
-        for name in ("dd_fp_sh", "dd_fp_le", "dd_fp_bk", "dd_fp_ids"):
-            con.unregister(name)
-
     def add_articles(
         self, source: str, now: datetime, *, update_articles: bool = True
     ) -> BatchResult:
@@ -369,9 +190,8 @@ class StoryIndex:
         fingerprint columns). Leaves their assignments in temp table ``dd_out`` (article_id,
         story_id, agency, agency_evidence, syndication, is_syndicated) for the caller to insert
         with the articles; applies every other change itself."""
-        con = self.con
         result = BatchResult()
-        new_rows = self._prepare(source)
+        new_rows = prepare_batch(self.con, source)
         result.new_articles = len(new_rows)
         if not new_rows:
             self._empty_out()
@@ -379,6 +199,35 @@ class StoryIndex:
         w = self.w_us
         lo = min(r.ts for r in new_rows) - w
         hi = max(r.ts for r in new_rows) + w
+        pairs_old, pairs_new = self._candidate_pairs(lo, hi)
+        result.candidate_pairs = len(pairs_old) + len(pairs_new)
+        sets, old_info = self._exact_sets(pairs_old, pairs_new, lo, hi)
+        groups, cluster_start, result.matched_pairs = link(
+            new_rows, pairs_new + pairs_old, sets, old_info
+        )
+        plans, gather_from = plan_clusters(groups, cluster_start, w)
+        old_members = self._gather(gather_from)
+        looked_at = new_rows + [m for ms in old_members.values() for m in ms]
+        changed_old: list[Row] = []
+        touched_stories: set[str] = set()
+        story_attr: dict[str, str | None] = {}
+        for plan in plans:
+            olds = [m for ck in plan.clusters for m in old_members.get(ck, [])]
+            self._assign(
+                assign(plan, olds, cluster_start, w), changed_old, touched_stories, story_attr
+            )
+        result.members_changed = len(changed_old)
+        result.stories_touched = len(touched_stories)
+        self._write(new_rows, changed_old, touched_stories, story_attr, now, update_articles)
+        self._refresh_stories(touched_stories, story_attr, looked_at, now)
+        return result
+
+    def _candidate_pairs(
+        self, lo: int, hi: int
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """LSH candidates of the new articles (``dd_new``): (new, indexed) and (new, new) pairs
+        whose clocks are within the window."""
+        con, w = self.con, self.w_us
         con.execute(
             "CREATE OR REPLACE TEMP TABLE dd_keys AS"
             " SELECT art_key, ts, unnest(fp_band_keys) AS band_key FROM dd_new"
@@ -397,10 +246,19 @@ class StoryIndex:
               ON a.band_key = b.band_key AND a.art_key < b.art_key AND abs(a.ts - b.ts) <= {w}
             """
         ).fetchall()
-        result.candidate_pairs = len(pairs_old) + len(pairs_new)
+        return pairs_old, pairs_new
 
-        # Exact sets: new articles from dd_new, candidates from story_index (clock-pruned).
-        sets: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
+    def _exact_sets(
+        self,
+        pairs_old: list[tuple[int, int]],
+        pairs_new: list[tuple[int, int]],
+        lo: int,
+        hi: int,
+    ) -> tuple[dict[int, Shingles], dict[int, tuple[int, int]]]:
+        """Exact shingle sets of every article in a candidate pair (new ones from ``dd_new``,
+        indexed ones from ``story_index``, clock-pruned), and each indexed one's cluster."""
+        con = self.con
+        sets: dict[int, Shingles] = {}
         involved = {a for a, _ in pairs_old} | {x for pair in pairs_new for x in pair}
         if involved:
             con.register("dd_inv", {"k": np.array(sorted(involved), dtype=np.int64)})
@@ -413,8 +271,7 @@ class StoryIndex:
         old_info: dict[int, tuple[int, int]] = {}
         if pairs_old:
             con.register(
-                "dd_cand",
-                {"k": np.array(sorted({b for _, b in pairs_old}), dtype=np.int64)},
+                "dd_cand", {"k": np.array(sorted({b for _, b in pairs_old}), dtype=np.int64)}
             )
             for k, sh, le, ck, cs in con.execute(
                 f"""
@@ -425,97 +282,9 @@ class StoryIndex:
                 sets[k] = (frozenset(sh), frozenset(le))
                 old_info[k] = (ck, cs)
             con.unregister("dd_cand")
+        return sets, old_info
 
-        uf = _UnionFind()
-        by_key = {r.key: r for r in new_rows}
-        for r in new_rows:
-            uf.find(("n", r.key))
-        cluster_start: dict[int, int] = {}
-        for a, b in pairs_new + pairs_old:
-            if b not in sets:  # stale LSH row without an index row: cannot match
-                continue
-            sa, sb = sets[a], sets[b]
-            if similarity(sa[0], sa[1], sb[0], sb[1]).rule is None:
-                continue
-            result.matched_pairs += 1
-            if b in by_key:
-                uf.union(("n", a), ("n", b))
-            else:
-                ck, cs = old_info[b]
-                cluster_start[ck] = cs
-                uf.union(("n", a), ("c", ck))
-
-        groups: dict[tuple[str, int], tuple[list[_Row], set[int]]] = defaultdict(
-            lambda: ([], set())
-        )
-        for r in new_rows:
-            groups[uf.find(("n", r.key))][0].append(r)
-        for ck in cluster_start:
-            groups[uf.find(("c", ck))][1].add(ck)
-
-        # Which existing members must be looked at, per cluster: its tail from the earliest
-        # new article minus the window, or all of it.
-        plans = []
-        gather_from: dict[int, int] = {}
-        for new, clusters in groups.values():
-            new.sort(key=lambda r: r.order)
-            if not clusters:
-                plans.append(("fresh", new, clusters))
-            elif len(clusters) == 1 and new[0].ts > cluster_start[next(iter(clusters))]:
-                ck = next(iter(clusters))
-                gather_from[ck] = new[0].ts - w
-                plans.append(("tail", new, clusters))
-            else:
-                for ck in clusters:
-                    gather_from[ck] = cluster_start[ck]
-                plans.append(("full", new, clusters))
-        old_members = self._gather(gather_from)
-        looked_at = new_rows + [m for ms in old_members.values() for m in ms]
-
-        changed_old: list[_Row] = []
-        touched_stories: set[str] = set()
-        story_attr: dict[str, str | None] = {}
-        for mode, new, clusters in plans:
-            olds = [m for ck in clusters for m in old_members.get(ck, [])]
-            if mode == "tail":
-                ck = next(iter(clusters))
-                c_key, c_start = ck, cluster_start[ck]
-                p = new[0].order
-                prior = sorted((m for m in olds if m.order < p), key=lambda m: m.order)
-                rest = sorted([m for m in olds if m.order >= p] + new, key=lambda m: m.order)
-                # The story open just before p (if any) continues; earlier stories are final.
-                open_anchor = None
-                prior_open: list[_Row] = []
-                if prior and prior[-1].story_id:
-                    anchor_id = prior[-1].story_id[3:]
-                    anchor = next((m for m in prior if m.article_id == anchor_id), None)
-                    if anchor is not None and new[0].ts - anchor.ts <= w:
-                        open_anchor = (anchor.ts, anchor.article_id)
-                        prior_open = [m for m in prior if m.story_id == prior[-1].story_id]
-                anchors = [open_anchor[1]] * len(prior_open) if open_anchor else []
-                anchors += split_stories(
-                    [(m.ts, m.article_id) for m in rest], w, open_anchor=open_anchor
-                )
-                affected = prior_open + rest
-            else:
-                everyone = sorted(olds + new, key=lambda m: m.order)
-                anchors = split_stories([(m.ts, m.article_id) for m in everyone], w)
-                affected = everyone
-                if mode == "fresh":
-                    c_key, c_start = new[0].key, new[0].ts
-                else:
-                    c_key = min(clusters, key=lambda c: (cluster_start[c], c))
-                    c_start = everyone[0].ts
-            self._assign(
-                affected, anchors, c_key, c_start, changed_old, touched_stories, story_attr
-            )
-        result.members_changed = len(changed_old)
-        result.stories_touched = len(touched_stories)
-        self._write(new_rows, changed_old, touched_stories, story_attr, now, update_articles)
-        self._refresh_stories(touched_stories, story_attr, looked_at, now)
-        return result
-
-    def _gather(self, gather_from: dict[int, int]) -> dict[int, list[_Row]]:
+    def _gather(self, gather_from: dict[int, int]) -> dict[int, list[Row]]:
         """Existing members of the given clusters with clock >= the given bound."""
         if not gather_from:
             return {}
@@ -537,24 +306,22 @@ class StoryIndex:
             """
         ).fetchall()
         con.unregister("dd_gather")
-        out: dict[int, list[_Row]] = defaultdict(list)
+        out: dict[int, list[Row]] = defaultdict(list)
         for row in rows:
-            out[row[7]].append(_Row(*row))
+            out[row[7]].append(Row(*row))
         return out
 
     def _assign(
         self,
-        affected: list[_Row],
-        anchors: list[str],
-        c_key: int,
-        c_start: int,
-        changed_old: list[_Row],
+        assignment: Assignment,
+        changed_old: list[Row],
         touched: set[str],
         story_attr: dict[str, str | None],
     ) -> None:
         """Give each affected member its story, cluster and attribution; collect changes."""
-        by_story: dict[str, list[_Row]] = defaultdict(list)
-        for m, anchor in zip(affected, anchors, strict=True):
+        by_story: dict[str, list[Row]] = defaultdict(list)
+        c_key, c_start = assignment.cluster_key, assignment.cluster_start
+        for m, anchor in zip(assignment.affected, assignment.anchors, strict=True):
             by_story[anchor].append(m)
         for anchor_id, members in by_story.items():
             sid = story_id_for(anchor_id)
@@ -588,8 +355,8 @@ class StoryIndex:
 
     def _write(
         self,
-        new_rows: list[_Row],
-        changed_old: list[_Row],
+        new_rows: list[Row],
+        changed_old: list[Row],
         touched: set[str],
         story_attr: dict[str, str | None],
         now: datetime,
@@ -652,7 +419,7 @@ class StoryIndex:
                 )
             con.unregister("dd_changed")
 
-    def _register_rows(self, name: str, rows: list[_Row]) -> None:
+    def _register_rows(self, name: str, rows: list[Row]) -> None:
         self.con.register(
             name,
             {
@@ -671,7 +438,7 @@ class StoryIndex:
         self,
         touched: set[str],
         story_attr: dict[str, str | None],
-        rows: list[_Row],
+        rows: list[Row],
         now: datetime,
     ) -> None:
         """Replace the touched ``stories`` rows by aggregates of their current members."""

@@ -6,7 +6,7 @@ Two different questions, kept apart on purpose:
 - *Same story*: the same report carried by several articles. A wire dispatch is republished by
   dozens of outlets under new headlines, cut after a few paragraphs, lightly copy-edited, inside
   different page chrome. Counting each copy as news inflates every number downstream, so
-  ``story_id`` groups them. This module holds the pure rules; ``pipeline.story_index`` applies
+  ``story_id`` groups them. This module holds the pure rules; ``pipeline.stories.index`` applies
   them incrementally inside the loader's transaction.
 
 The similarity notion (and why)
@@ -243,7 +243,7 @@ class Fingerprint:
     version: str = FINGERPRINT_VERSION
 
     def to_columns(self) -> dict[str, object]:
-        """The staged columns (``pipeline.stage`` articles table)."""
+        """The staged columns (``pipeline.storage.staging`` articles table)."""
         return {
             "fingerprint_version": self.version,
             "fp_shingles": list(self.shingles),

@@ -1,6 +1,6 @@
 """Everything that happens to one fetched page, as one picklable function for a worker process.
 
-``analyze_page`` is what runs under the wall-clock limit of ``pipeline.workers.BoundedPool``:
+``analyze_page`` is what runs under the wall-clock limit of ``pipeline.run.pool.BoundedPool``:
 extraction (trafilatura, metadata, boilerplate, agency) and place tagging. It is also what
 ``newsflow extract`` and re-extraction call, so debugging a page uses the ingestion code path.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
+
+from pipeline.storage.schema import PlaceRow
 
 
 def analyze_page(
@@ -63,3 +65,25 @@ def warm_up() -> None:
         b" extraction, language and place models once.</p></article></body></html>",
         "http://warm-up.invalid/",
     )
+
+
+def place_rows(article_id: str, places: list[dict[str, Any]]) -> list[PlaceRow]:
+    """``article_places`` rows from a worker's place tags (``asdict(PlaceTag)``).
+
+    One mapping for ingestion and re-extraction, so a new tag field reaches both."""
+    return [
+        PlaceRow(
+            article_id=article_id,
+            country_code=p["country_code"],
+            admin1_code=p.get("admin1_code"),
+            place_name=p["place_name"],
+            canonical_name=p.get("canonical_name"),
+            geonameid=p.get("geonameid"),
+            mention_count=p.get("mention_count", 1),
+            confidence=p.get("confidence"),
+            is_primary=bool(p.get("is_primary")),
+            place_kind=p.get("kind"),
+            match_type=p.get("match"),
+        )
+        for p in places
+    ]

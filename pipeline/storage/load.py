@@ -1,0 +1,216 @@
+"""Merging staged batches into the DuckDB file: the single writer.
+
+Every batch merges in one transaction together with its ``loaded_batches`` row, so a batch is
+either fully in or not at all, and loading the same batch twice is a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipeline.outcomes import UrlOutcome
+from pipeline.storage.db import open_db
+from pipeline.storage.schema import (
+    ARTICLE_PLACES,
+    ARTICLES,
+    FEED_POLLS,
+    FETCH_LOG,
+    RAW_PAGES,
+    STAGED,
+    Table,
+)
+from pipeline.storage.staging import mark_loaded, pending_batches, read_manifest, sweep_partial
+from pipeline.storage.state import export_state, sql_path
+from pipeline.stories.fingerprints import DEFAULT_WINDOW
+from pipeline.stories.index import StoryIndex
+
+
+@dataclass
+class LoadSummary:
+    batches: int = 0
+    skipped_batches: int = 0
+    articles: int = 0
+    duplicates: int = 0
+    fetches: int = 0
+    polls: int = 0
+    places: int = 0
+    stories_touched: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _load_one(
+    con: duckdb.DuckDBPyConnection,
+    batch_dir: Path,
+    summary: LoadSummary,
+    window: timedelta = DEFAULT_WINDOW,
+) -> None:
+    manifest = read_manifest(batch_dir)
+    batch_id = manifest["batch_id"]
+    if con.execute("SELECT 1 FROM loaded_batches WHERE batch_id = ?", [batch_id]).fetchone():
+        summary.skipped_batches += 1
+        return
+    now = datetime.now(UTC)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in STAGED:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE b_{table.name} AS "
+                f"SELECT * FROM read_parquet('{sql_path(batch_dir / (table.name + '.parquet'))}')"
+            )
+        # One row per article id: a batch may hold two URLs that turned out to be the same page.
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE b_new_articles AS
+            SELECT * FROM b_articles
+            WHERE article_id NOT IN (SELECT article_id FROM articles)
+            QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at, feed_entry_url) = 1
+            """
+        )
+        # An 'ok' fetch whose article was already stored (or lost to a twin in this batch) is a
+        # duplicate: record that honestly instead of pretending it added something.
+        con.execute(
+            f"""
+            UPDATE b_fetch_log SET outcome = '{UrlOutcome.DUPLICATE}',
+                   error = coalesce(error, 'same article as ' || article_id)
+            WHERE outcome = '{UrlOutcome.OK}' AND NOT EXISTS (
+                SELECT 1 FROM b_new_articles n
+                WHERE n.article_id = b_fetch_log.article_id AND n.feed_entry_url = b_fetch_log.url)
+            """
+        )
+        _copy_by_name(con, FEED_POLLS)
+        _copy_by_name(con, FETCH_LOG)
+        # Story assignment (pipeline.stories.index): clusters the new articles against the stored
+        # index and each other, applies what changes for stored articles and stories, and
+        # leaves the new articles' story, agency and syndication in temp table dd_out.
+        stories = StoryIndex(con, window).add_articles("b_new_articles", now)
+        _insert_articles(con, now)
+        con.execute(
+            """
+            INSERT INTO url_aliases
+            SELECT url_hash, any_value(url), any_value(article_id) FROM b_url_aliases
+            WHERE article_id IN (SELECT article_id FROM articles)
+            GROUP BY url_hash
+            ON CONFLICT DO NOTHING
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO raw_pages ({_names(RAW_PAGES)})
+            SELECT {_names(RAW_PAGES, "r.")} FROM b_raw_pages r
+            WHERE r.article_id IN (SELECT article_id FROM b_new_articles)
+            QUALIFY row_number() OVER (PARTITION BY r.article_id ORDER BY r.fetched_at) = 1
+            ON CONFLICT DO NOTHING
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO article_places ({_names(ARTICLE_PLACES)})
+            SELECT {_names(ARTICLE_PLACES, "p.")}
+            FROM b_article_places p
+            JOIN b_new_articles n USING (article_id)
+            """
+        )
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM b_new_articles), (SELECT count(*) FROM b_fetch_log),"
+            " (SELECT count(*) FROM b_feed_polls),"
+            " (SELECT count(*) FROM b_article_places p JOIN b_new_articles USING (article_id))"
+        ).fetchone()
+        con.execute(
+            "INSERT INTO loaded_batches VALUES (?, ?, ?, ?, ?, ?)",
+            [batch_id, manifest["run_id"], now, counts[0], counts[1], counts[2]],
+        )
+        for outcome, n in con.execute(
+            "SELECT outcome, count(*) FROM b_fetch_log GROUP BY ALL"
+        ).fetchall():
+            summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + n
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    summary.batches += 1
+    summary.articles += counts[0]
+    summary.fetches += counts[1]
+    summary.polls += counts[2]
+    summary.places += counts[3]
+    summary.stories_touched += stories.stories_touched
+    summary.duplicates = summary.outcomes.get(UrlOutcome.DUPLICATE, 0)
+
+
+def _names(table: Table, prefix: str = "") -> str:
+    return ", ".join(f'{prefix}"{name}"' for name in table.names())
+
+
+def _copy_by_name(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Append a staged log table (polls, fetches) by column name; a re-load adds nothing."""
+    con.execute(
+        f"INSERT INTO {table.name} ({_names(table)}) "
+        f"SELECT {_names(table)} FROM b_{table.name} ON CONFLICT DO NOTHING"
+    )
+
+
+# Columns of ``articles`` the loader decides; every other column comes from the staged batch.
+_LOADER_COLUMNS = (
+    "story_id",
+    "agency",
+    "agency_evidence",
+    "syndication",
+    "is_syndicated",
+    "loaded_at",
+)
+
+
+def _insert_articles(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Insert ``b_new_articles`` with their story assignment (``dd_out``), naming columns.
+
+    Column lists come from the table's declaration (``pipeline.storage.schema``): staged columns
+    by name, staging-only ones (fingerprints) left out, the loader's own decisions appended.
+    """
+    cols = [
+        c.name for c in ARTICLES.stored if c.origin == "staged" and c.name not in _LOADER_COLUMNS
+    ]
+    names = ", ".join(f'"{c}"' for c in (*cols, *_LOADER_COLUMNS))
+    values = ", ".join(f'n."{c}"' for c in cols)
+    con.execute(
+        f"""
+        INSERT INTO articles ({names})
+        SELECT {values}, o.story_id, o.agency, o.agency_evidence, o.syndication,
+               o.is_syndicated, ? AS loaded_at
+        FROM b_new_articles n JOIN dd_out o USING (article_id)
+        """,
+        [now],
+    )
+
+
+def load_staged(
+    db_path: Path,
+    staging_dir: Path,
+    state_dir: Path,
+    *,
+    run_id: str | None = None,
+    max_attempts_per_url: int = 3,
+    keep_loaded: bool = False,
+    lock_timeout: float = 600.0,
+    story_window_days: float = DEFAULT_WINDOW.days,
+) -> LoadSummary:
+    """Merge every complete staged batch (of ``run_id``, or all) and refresh the poll state.
+
+    Before the first batch, the story index is rebuilt from the stored bodies if it was built
+    with another fingerprint version or window (or by a newsflow without one).
+    """
+    summary = LoadSummary()
+    sweep_partial(staging_dir)
+    window = timedelta(days=story_window_days)
+    with open_db(db_path, lock_timeout=lock_timeout) as con:
+        StoryIndex(con, window).ensure_current(datetime.now(UTC))
+        for batch_dir in pending_batches(staging_dir, run_id):
+            _load_one(con, batch_dir, summary, window)
+            mark_loaded(batch_dir, keep=keep_loaded)
+        export_state(con, state_dir, max_attempts_per_url)
+    return summary
