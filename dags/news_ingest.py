@@ -30,7 +30,10 @@ DOC_MD = """
 Polls the configured RSS/Atom feeds, fetches and extracts each new article, and merges the
 results into the DuckDB file (`NEWSFLOW_DB_PATH`, or `db_path` in the feeds file).
 
-`prepare` → `poll` (one task per feed) → `plan` → `fetch_extract` (one task per batch) → `load`
+`prepare` → `poll` (one task per shard of feeds) → `plan` → `fetch_extract` (one task per
+shard of pages) → `load`. A shard is every feed or page of a set of hosts (a stable hash of the
+host, `shards` setting, default 8), so two shards never hit one host at once and the task count
+stays bounded however many feeds there are.
 
 * Feeds and limits come from the file named by `NEWSFLOW_FEEDS`; any setting can be overridden
   with `NEWSFLOW_<SETTING>` in the Airflow environment. The schedule is the `schedule` setting
@@ -94,15 +97,18 @@ def news_ingest() -> None:
     @task(execution_timeout=_TIMEOUTS["prepare"])
     def prepare(
         params: dict[str, Any] | None = None, dag_run: Any = None, ti: Any = None
-    ) -> list[str]:
-        """Fix the feed list (returned, mapped over) and the run id (XCom ``ingest_run``) once.
+    ) -> list[list[str]]:
+        """Fix the feed shards (returned, mapped over) and the run id (XCom ``ingest_run``) once.
 
         Every later task, and every retry, reuses both, so a retried task rewrites or finds
         the batches it staged before instead of adding new ones.
         """
+        from pipeline.run.shards import feed_shards
+
         params = params or {}
+        settings = support.settings_from_env()
         try:
-            feed_ids = support.select_feeds(support.settings_from_env(), params.get("feed_ids"))
+            feed_ids = support.select_feeds(settings, params.get("feed_ids"))
             support.parse_window(params.get("since"), params.get("until"))
         except ConfigError as exc:
             # A mistake in the feeds file or the params: fail now, once, with the reason;
@@ -111,51 +117,47 @@ def news_ingest() -> None:
         ingest_run = support.safe_run_id(
             dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
         )
-        log.info("run %s: %d feed(s): %s", ingest_run, len(feed_ids), ", ".join(feed_ids))
+        shards = feed_shards(settings, feed_ids)
+        log.info("run %s: %d feed(s) in %d shard(s)", ingest_run, len(feed_ids), len(shards))
         ti.xcom_push(key="ingest_run", value=ingest_run)
-        return feed_ids
+        return shards
 
-    @task(execution_timeout=_TIMEOUTS["poll"], map_index_template="{{ feed_label }}")
-    def poll(ingest_run: str, feed_id: str) -> dict[str, Any]:
-        """Poll one feed; its ``feed_polls`` row is staged, its new items go to XCom."""
-        from pipeline.run.poll import poll_feed
+    @task(execution_timeout=_TIMEOUTS["poll"], map_index_template="{{ shard_label }}")
+    def poll(ingest_run: str, feed_ids: list[str]) -> dict[str, Any]:
+        """Poll one shard's feeds; their ``feed_polls`` rows are staged, new items go to XCom."""
+        from pipeline.run.shards import poll_shard
 
-        get_current_context()["feed_label"] = feed_id
-        record = support.poll_record(poll_feed(support.settings_from_env(), feed_id, ingest_run))
-        log.info("%s", support.describe_poll(record))
-        return record
+        get_current_context()["shard_label"] = support.shard_label(feed_ids)
+        results = poll_shard(support.settings_from_env(), ingest_run, feed_ids, progress=log.info)
+        return support.shard_polls_record(results)
 
     @task(execution_timeout=_TIMEOUTS["plan"])
     def plan(polls: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict]:
-        """Merge every feed's items into batches: one fetch per URL, spread over hosts."""
-        from pipeline.run.plan import plan_batches
+        """Merge every shard's items: one fetch per URL, each in its host's fetch shard."""
+        from pipeline.run.shards import plan_shards
 
         settings = support.settings_from_env()
         params = params or {}
         since, until = support.parse_window(params.get("since"), params.get("until"))
         # One slice fetches every poll's XCom at once (iterating asks for them one by one).
-        item_lists = [p["items"] for p in polls[:]]
-        batches = support.plan_payload(
-            plan_batches(item_lists, settings.batch_size, since=since, until=until)
-        )
-        n_items = sum(len(b["items"]) for b in batches)
-        log.info("[plan] %d item(s) in %d batch(es)", n_items, len(batches))
-        return batches
+        work = plan_shards([p["items"] for p in polls[:]], settings, since=since, until=until)
+        n_items = sum(len(b) for w in work for b in w.batches)
+        log.info("[plan] %d item(s) in %d shard(s)", n_items, len(work))
+        return [w.to_dict() for w in work]
 
-    @task(execution_timeout=_TIMEOUTS["fetch_extract"], map_index_template="{{ batch_label }}")
-    def fetch_extract(ingest_run: str, batch: dict[str, Any]) -> dict[str, Any]:
-        """Fetch, extract and tag one batch; stage it as Parquet (never touches the DB)."""
-        from pipeline.run.batch import fetch_extract_batch
+    @task(execution_timeout=_TIMEOUTS["fetch_extract"], map_index_template="{{ shard_label }}")
+    def fetch_extract(ingest_run: str, work: dict[str, Any]) -> list[dict[str, Any]]:
+        """Fetch, extract and tag one shard's pages; stage them in batches (never the DB)."""
+        from pipeline.run.shards import ShardWork, fetch_extract_shard
 
-        get_current_context()["batch_label"] = batch["batch_id"]
-        report = fetch_extract_batch(
+        get_current_context()["shard_label"] = f"shard {work['shard']}"
+        reports = fetch_extract_shard(
             support.settings_from_env(),
             ingest_run,
-            batch["batch_id"],
-            batch["items"],
+            ShardWork(work["shard"], work["batches"]),
             progress=log.info,
         )
-        return report.to_dict()
+        return [r.to_dict() for r in reports]
 
     @task(
         execution_timeout=_TIMEOUTS["load"],
@@ -174,11 +176,11 @@ def news_ingest() -> None:
         log.info("%s", support.describe_load(counts))
         return counts
 
-    feed_ids = prepare()
-    ingest_run = feed_ids["ingest_run"]  # the other XCom of prepare
-    polls = poll.partial(ingest_run=ingest_run).expand(feed_id=feed_ids)
-    batches = plan(polls)
-    reports = fetch_extract.partial(ingest_run=ingest_run).expand(batch=batches)
+    shards = prepare()
+    ingest_run = shards["ingest_run"]  # the other XCom of prepare
+    polls = poll.partial(ingest_run=ingest_run).expand(feed_ids=shards)
+    work = plan(polls)
+    reports = fetch_extract.partial(ingest_run=ingest_run).expand(work=work)
     reports >> load(ingest_run)
 
 

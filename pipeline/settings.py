@@ -117,6 +117,9 @@ class Settings(BaseModel):
     max_items_per_feed: int = Field(default=200, ge=1)
     max_attempts_per_url: int = Field(default=3, ge=1, description="before a URL is given up")
     schedule: str = "*/15 * * * *"
+    shards: int = Field(
+        default=8, ge=1, le=64, description="Airflow poll/fetch tasks per run (by host hash)"
+    )
     story_window_days: int = Field(default=7, ge=1)
 
     @property

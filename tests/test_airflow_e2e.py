@@ -9,16 +9,15 @@ truth (pipeline/demo_site/MANIFEST.yaml), and the asset event ``load`` published
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
+from helpers import airflow_env, query
 
 from pipeline.demo import DEMO_ROOT, serve, write_demo_feeds
 from pipeline.urls import canonicalize_url
@@ -29,23 +28,6 @@ REPO = Path(__file__).resolve().parent.parent
 AIRFLOW = [str(Path(sys.executable).with_name("airflow"))]
 if not Path(AIRFLOW[0]).exists():
     AIRFLOW = [sys.executable, "-m", "airflow"]
-
-
-def airflow_env(home: Path, **extra: str) -> dict[str, str]:
-    """A child environment with a private AIRFLOW_HOME and no inherited newsflow/Airflow config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "NEWSFLOW_"))}
-    env.update(
-        {
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-            "DO_NOT_TRACK": "1",
-            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p),
-        }
-    )
-    env.update(extra)
-    return env
 
 
 def airflow(
@@ -60,14 +42,6 @@ def airflow(
 
 def tail(proc: subprocess.CompletedProcess, n: int = 60) -> str:
     return "\n".join((proc.stdout + "\n" + proc.stderr).splitlines()[-n:])
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(db: Path) -> dict:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import airflow_env
 
 REPO = Path(__file__).resolve().parent.parent
 DAGS = REPO / "dags"
@@ -84,23 +84,6 @@ os.environ["NEWSFLOW_SCHEDULE"] = "5 6 * * *"
 facts["rescheduled"] = describe(DagBag(dag_folder=os.path.join(dags_dir, "news_ingest.py")))
 print("@@DAGBAG@@ " + json.dumps(facts))
 """
-
-
-def airflow_env(home: Path, **extra: str) -> dict[str, str]:
-    """A child environment with a private AIRFLOW_HOME and no inherited newsflow/Airflow config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "NEWSFLOW_"))}
-    env.update(
-        {
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-            "DO_NOT_TRACK": "1",
-            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p),
-        }
-    )
-    env.update(extra)
-    return env
 
 
 @pytest.fixture(scope="module")

@@ -242,10 +242,6 @@ def test_safe_run_id_changes_when_the_run_is_cleared():
     assert ds.safe_run_id("manual__a", at, 2) == base + "-c2"
 
 
-def test_batch_label_matches_run_pass_scheme():
-    assert [ds.batch_label(i) for i in (0, 7, 1234)] == ["b0000", "b0007", "b1234"]
-
-
 # ----------------------------------------------------------------------------------- timeouts
 
 
@@ -269,40 +265,39 @@ def test_execution_timeouts_cover_every_task_and_the_worst_case(settings):
 # ------------------------------------------------------------------------------------ results
 
 
-def test_poll_record_and_describe_poll():
-    res = SimpleNamespace(
-        feed_id="ledger",
-        outcome="http_error",
-        status_code=503,
-        n_entries=0,
-        n_new=0,
-        error="HTTP 503",
-        items=[],
-    )
-    rec = ds.poll_record(res)
-    assert rec == {
+def test_shard_polls_record_and_label():
+    res = [
+        SimpleNamespace(
+            feed_id="ledger",
+            outcome="http_error",
+            status_code=503,
+            n_entries=0,
+            n_new=0,
+            error="HTTP 503",
+            items=[],
+        ),
+        SimpleNamespace(
+            feed_id="wire",
+            outcome="ok",
+            status_code=200,
+            n_entries=3,
+            n_new=1,
+            error=None,
+            items=[{"url_hash": "h1"}],
+        ),
+    ]
+    rec = ds.shard_polls_record(res)
+    assert rec["items"] == [{"url_hash": "h1"}]
+    assert rec["feeds"][0] == {
         "feed_id": "ledger",
         "outcome": "http_error",
         "status_code": 503,
         "n_entries": 0,
         "n_new": 0,
         "error": "HTTP 503",
-        "items": [],
     }
-    assert (
-        ds.describe_poll(rec) == "[poll] ledger: http_error (HTTP 503), 0 entries, 0 new: HTTP 503"
-    )
-    ok = {**rec, "outcome": "ok", "status_code": 200, "n_entries": 4, "n_new": 2, "error": "x"}
-    assert ds.describe_poll(ok) == "[poll] ledger: ok (HTTP 200), 4 entries, 2 new"
-
-
-def test_plan_payload_numbers_batches_stably():
-    payload = ds.plan_payload([[{"u": 1}], [{"u": 2}, {"u": 3}]])
-    assert payload == [
-        {"batch_id": "b0000", "items": [{"u": 1}]},
-        {"batch_id": "b0001", "items": [{"u": 2}, {"u": 3}]},
-    ]
-    assert ds.plan_payload([]) == []
+    assert ds.shard_label(["ledger", "wire"]) == "ledger +1"
+    assert ds.shard_label(["wire"]) == "wire"
 
 
 def test_summarise_load_is_flat_json_safe_and_deterministic():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import query as rows
 
 from pipeline.run.dbt import DB_ENV, run_dbt_build
 from pipeline.storage.migrations import MIGRATIONS
@@ -78,14 +79,6 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.delenv(DB_ENV, raising=False)
         run_dbt_build(path)
     return path
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_daily_region_world_levels(db: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import query as rows
 
 from pipeline.errors import ModelsError
 from pipeline.run.dbt import (
@@ -187,14 +188,6 @@ def add_fetch(con: duckdb.DuckDBPyConnection, fetch_id: str, at: datetime, outco
         " outcome, duration_ms, attempts) VALUES (?, 'run', 'batch', 'feed', ?, ?, ?, ?, 5, 1)",
         [fetch_id, f"https://x.example/{fetch_id}", fetch_id, at, outcome],
     )
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 REGION_SQL = """

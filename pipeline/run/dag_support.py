@@ -179,26 +179,28 @@ def safe_run_id(airflow_run_id: str, run_after: datetime, clear_number: int = 0)
     return f"{stamp}-{slug}-{digest}{suffix}"
 
 
-def batch_label(index: int) -> str:
-    """Batch id within a run (``ingest`` prefixes the run id): the same scheme as ``run_pass``."""
-    return f"b{index:04d}"
-
-
 # --------------------------------------------------------------------------------- timeouts
+
+# A fetch task's timeout covers this many worst-case batches of its shard; a shard with more
+# work runs within it unless every page of it is slow (then SIGTERM stages what is done, and the
+# rest is fetched next run).
+_BATCHES_PER_SHARD = 4
 
 
 def execution_timeouts(settings: Settings) -> dict[str, timedelta]:
     """Per-task ``execution_timeout``: the worst case the settings allow, plus a margin.
 
     Why derived, not fixed: a timeout shorter than what the limits permit would kill healthy
-    runs (a batch whose pages all hit ``request_deadline`` on one host), and a much longer one
+    runs (a shard whose pages all hit ``request_deadline`` on one host), and a much longer one
     would let a genuine hang hold the run (``max_active_runs=1``) for hours. Every request is
     already bounded by ``request_deadline`` and every parse by its own timeout, so these only
-    fire on a real hang.
+    fire on a real hang. Poll and fetch tasks each cover one shard: its share of the feeds, and
+    up to ``batch_size`` pages per batch of its planned batches (one batch is the unit sized here).
     """
     attempts = settings.max_retries + 1
     per_request = settings.request_deadline * attempts + settings.backoff_base * 2**attempts
-    poll = per_request + settings.feed_parse_timeout + 60
+    feeds_per_shard = max(1, -(-len(settings.feed_ids()) // settings.shards))
+    poll = feeds_per_shard * (per_request + settings.feed_parse_timeout) + 60
     # One batch on a single host is the slow case: its pages are fetched one after another.
     fetch = settings.batch_size * (per_request + settings.per_host_delay)
     extract = settings.batch_size * settings.extract_timeout / settings.extract_workers
@@ -206,7 +208,7 @@ def execution_timeouts(settings: Settings) -> dict[str, timedelta]:
         "prepare": timedelta(minutes=5),
         "poll": timedelta(seconds=round(poll)),
         "plan": timedelta(minutes=5),
-        "fetch_extract": timedelta(seconds=round(fetch + extract + 120)),
+        "fetch_extract": timedelta(seconds=round(_BATCHES_PER_SHARD * (fetch + extract) + 120)),
         # The loader waits up to 10 minutes for the DB lock (dbt may be building), then merges.
         "load": timedelta(minutes=40),
     }
@@ -215,32 +217,30 @@ def execution_timeouts(settings: Settings) -> dict[str, timedelta]:
 # ------------------------------------------------------------------------------------- results
 
 
-def poll_record(result: Any) -> dict[str, Any]:
-    """A ``PollResult`` as a JSON-safe dict for XCom (the work items plus the counters)."""
-    return {
-        "feed_id": result.feed_id,
-        "outcome": result.outcome,
-        "status_code": result.status_code,
-        "n_entries": result.n_entries,
-        "n_new": result.n_new,
-        "error": result.error,
-        "items": list(result.items),
-    }
+def shard_polls_record(results: Iterable[Any]) -> dict[str, Any]:
+    """One poll shard's ``PollResult``s as a JSON-safe dict for XCom: per-feed counters and
+    every new item of the shard."""
+    feeds, items = [], []
+    for r in results:
+        feeds.append(
+            {
+                "feed_id": r.feed_id,
+                "outcome": str(r.outcome),
+                "status_code": r.status_code,
+                "n_entries": r.n_entries,
+                "n_new": r.n_new,
+                "error": r.error,
+            }
+        )
+        items.extend(r.items)
+    return {"feeds": feeds, "items": items}
 
 
-def describe_poll(record: Mapping[str, Any]) -> str:
-    """One log line per poll, in the CLI's wording."""
-    status = f" (HTTP {record['status_code']})" if record.get("status_code") else ""
-    detail = f": {record['error']}" if record.get("error") and record.get("outcome") != "ok" else ""
-    return (
-        f"[poll] {record['feed_id']}: {record['outcome']}{status}, "
-        f"{record['n_entries']} entries, {record['n_new']} new{detail}"
-    )
-
-
-def plan_payload(batches: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Planned batches as mapping input: each one with its stable id and its work items."""
-    return [{"batch_id": batch_label(i), "items": items} for i, items in enumerate(batches)]
+def shard_label(feed_ids: list[str]) -> str:
+    """A mapped poll task's label in the UI: its first feed and how many more."""
+    if not feed_ids:
+        return "no feeds"
+    return feed_ids[0] + (f" +{len(feed_ids) - 1}" if len(feed_ids) > 1 else "")
 
 
 def summarise_load(summary: Mapping[str, Any], run_id: str) -> dict[str, Any]:
