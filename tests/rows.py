@@ -55,6 +55,16 @@ def article(
         "fp_band_keys": None,
         "section": None,
         "date_flags": None,
+        "published_offset_minutes": None,
+        "tagger_version": None,
+        "item_uri": None,
+        "item_version": None,
+        "firstcreated": None,
+        "versioncreated": None,
+        "urgency": None,
+        "is_correction": None,
+        "withdrawn_at": None,
+        "embargoed_until": None,
     }
     if staged_fp:
         fields |= fingerprint(body).to_columns()
@@ -100,6 +110,11 @@ def poll(pid: str, **overrides: Any) -> PollRow:
         "last_modified": None,
         "feed_format": "rss20",
         "error": None,
+        "n_dropped": None,
+        "next_due_at": None,
+        "feed_state": None,
+        "schedule_note": None,
+        "publisher_interval_s": None,
     }
     return PollRow(**(fields | overrides))
 
@@ -117,5 +132,6 @@ def place(aid: str, country: str, **overrides: Any) -> PlaceRow:
         "is_primary": True,
         "place_kind": "country",
         "match_type": "exact",
+        "how": None,
     }
     return PlaceRow(**(fields | overrides))

@@ -277,7 +277,9 @@ def record_pages(
         rows.alias({item["canonical_url"], final_canonical, article_url}, aid)
         ext = out.value["extraction"]
         feed = feeds.get(item["feed_id"])
-        rows.articles.append(article_row(rows, item, started, ext, feed, aid, article_url))
+        rows.articles.append(
+            article_row(rows, item, started, ext, feed, aid, article_url, out.value["tagger"])
+        )
         rows.raws.append(raw_page_row(aid, article_url, res, started))
         rows.places.extend(place_rows(aid, out.value["places"]))
 
@@ -302,6 +304,7 @@ def article_row(
     feed: FeedConfig | None,
     aid: str,
     url: str,
+    tagger_version: str | None,
 ) -> ArticleRow:
     """The staged ``articles`` row of a new article, from the worker's extraction record."""
     return ArticleRow(
@@ -330,6 +333,16 @@ def article_row(
         **fingerprint(ext["body"]).to_columns(),
         section=ext.get("section"),
         date_flags=ext.get("date_flags"),
+        published_offset_minutes=ext.get("published_offset_minutes"),
+        tagger_version=tagger_version,
+        item_uri=None,
+        item_version=None,
+        firstcreated=None,
+        versioncreated=None,
+        urgency=None,
+        is_correction=None,
+        withdrawn_at=None,
+        embargoed_until=None,
     )
 
 

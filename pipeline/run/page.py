@@ -43,7 +43,7 @@ def analyze_page(
     if ext.outcome == "ok" and ext.body:
         tags = tag_places(ext.body, ext.title, publisher_country=hints.get("publisher_country"))
         places = [asdict(t) for t in tags]
-    return {"extraction": asdict(ext), "places": places}
+    return {"extraction": asdict(ext), "places": places, "tagger": None}
 
 
 def extraction_record(fields: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +84,7 @@ def place_rows(article_id: str, places: list[dict[str, Any]]) -> list[PlaceRow]:
             is_primary=bool(p.get("is_primary")),
             place_kind=p.get("kind"),
             match_type=p.get("match"),
+            how=p.get("how"),
         )
         for p in places
     ]

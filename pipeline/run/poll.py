@@ -78,6 +78,11 @@ def poll_feed(
         last_modified=last_modified,
         feed_format=parsed.format if parsed else None,
         error=error,
+        n_dropped=None,
+        next_due_at=None,
+        feed_state=None,
+        schedule_note=None,
+        publisher_interval_s=None,
     )
     write_batch(settings.staging_dir, f"{run_id}-poll-{feed.id}", run_id, {"feed_polls": [row]})
     return PollResult(feed.id, outcome, fr.status_code, n_entries, len(items), items, error)

@@ -16,9 +16,12 @@ from pipeline.outcomes import UrlOutcome
 from pipeline.storage.db import open_db
 from pipeline.storage.schema import (
     ARTICLE_PLACES,
+    ARTICLE_SUBJECTS,
+    ARTICLE_VERSIONS,
     ARTICLES,
     FEED_POLLS,
     FETCH_LOG,
+    ITEM_LOG,
     RAW_PAGES,
     STAGED,
     Table,
@@ -60,10 +63,7 @@ def _load_one(
     con.execute("BEGIN TRANSACTION")
     try:
         for table in STAGED:
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE b_{table.name} AS "
-                f"SELECT * FROM read_parquet('{sql_path(batch_dir / (table.name + '.parquet'))}')"
-            )
+            _read_staged(con, table, batch_dir)
         # One row per article id: a batch may hold two URLs that turned out to be the same page.
         stored = _present(con, "articles", "article_id", "b_articles")
         con.execute(
@@ -88,6 +88,7 @@ def _load_one(
         )
         _copy_by_name(con, FEED_POLLS)
         _copy_by_name(con, FETCH_LOG)
+        _copy_by_name(con, ITEM_LOG)
         # Story assignment (pipeline.stories.index): clusters the new articles against the stored
         # index and each other, applies what changes for stored articles and stories, and
         # leaves the new articles' story, agency and syndication in temp table dd_out.
@@ -121,6 +122,14 @@ def _load_one(
             JOIN b_new_articles n USING (article_id)
             """
         )
+        con.execute(
+            f"""
+            INSERT INTO article_subjects ({_names(ARTICLE_SUBJECTS)})
+            SELECT DISTINCT {_names(ARTICLE_SUBJECTS, "s.")}
+            FROM b_article_subjects s JOIN b_new_articles n USING (article_id)
+            """
+        )
+        _copy_by_name(con, ARTICLE_VERSIONS)
         counts = con.execute(
             "SELECT (SELECT count(*) FROM b_new_articles), (SELECT count(*) FROM b_fetch_log),"
             " (SELECT count(*) FROM b_feed_polls),"
@@ -167,6 +176,19 @@ def _present(con: duckdb.DuckDBPyConnection, table: str, column: str, batch_tabl
             ).fetchall()
         )
     return found
+
+
+def _read_staged(con: duckdb.DuckDBPyConnection, table: Table, batch_dir: Path) -> None:
+    """``b_<table>``: the batch's rows, typed by the declaration. Read by column name, so a
+    batch staged by an older newsflow (fewer columns, or no file for a newer table) still loads,
+    its missing columns NULL."""
+    ddl = ", ".join(c.ddl().replace(" NOT NULL", "") for c in table.staged)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE b_{table.name} ({ddl})")
+    path = batch_dir / f"{table.name}.parquet"
+    if path.is_file():
+        con.execute(
+            f"INSERT INTO b_{table.name} BY NAME SELECT * FROM read_parquet('{sql_path(path)}')"
+        )
 
 
 def _names(table: Table, prefix: str = "") -> str:

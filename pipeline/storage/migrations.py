@@ -200,4 +200,72 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        5,
+        "page offsets, tagger version, poll schedule, wire items",
+        """
+        -- the publisher's UTC offset where the source gives one (published_at stays UTC)
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_offset_minutes INTEGER;
+        -- which place tagger tagged the article (newsflow reextract --stale re-tags older ones)
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS tagger_version VARCHAR;
+        -- wire items (pipeline.wire): identity, versions, corrections, kills and embargoes
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS item_uri VARCHAR;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS item_version INTEGER;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS firstcreated TIMESTAMPTZ;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS versioncreated TIMESTAMPTZ;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS urgency INTEGER;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS is_correction BOOLEAN;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS withdrawn_at TIMESTAMPTZ;
+        ALTER TABLE articles ADD COLUMN IF NOT EXISTS embargoed_until TIMESTAMPTZ;
+        CREATE INDEX IF NOT EXISTS articles_item_uri ON articles (item_uri);
+
+        -- how a place's reading was chosen: qualifier, dateline, coherence, home_prior, population
+        ALTER TABLE article_places ADD COLUMN IF NOT EXISTS how VARCHAR;
+
+        -- entries a feed listed beyond max_items_per_feed (the newest were kept)
+        ALTER TABLE feed_polls ADD COLUMN IF NOT EXISTS n_dropped INTEGER;
+        -- adaptive polling (pipeline.acquire.schedule): when the feed is next due, its state
+        ALTER TABLE feed_polls ADD COLUMN IF NOT EXISTS next_due_at TIMESTAMPTZ;
+        ALTER TABLE feed_polls ADD COLUMN IF NOT EXISTS feed_state VARCHAR;
+        ALTER TABLE feed_polls ADD COLUMN IF NOT EXISTS schedule_note VARCHAR;
+        ALTER TABLE feed_polls ADD COLUMN IF NOT EXISTS publisher_interval_s DOUBLE;
+
+        CREATE TABLE IF NOT EXISTS article_subjects (
+            article_id          VARCHAR NOT NULL,
+            scheme              VARCHAR NOT NULL,
+            code                VARCHAR NOT NULL,
+            name                VARCHAR
+        );
+        CREATE INDEX IF NOT EXISTS article_subjects_article ON article_subjects (article_id);
+
+        CREATE TABLE IF NOT EXISTS article_versions (
+            article_id          VARCHAR NOT NULL,
+            item_version        INTEGER NOT NULL,
+            versioncreated      TIMESTAMPTZ,
+            digest              VARCHAR NOT NULL,
+            pubstatus           VARCHAR NOT NULL,
+            title               VARCHAR,
+            body                VARCHAR,
+            is_correction       BOOLEAN NOT NULL,
+            received_at         TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (article_id, item_version, digest)
+        );
+
+        CREATE TABLE IF NOT EXISTS item_log (
+            item_log_id         VARCHAR PRIMARY KEY,
+            run_id              VARCHAR NOT NULL,
+            batch_id            VARCHAR NOT NULL,
+            feed_id             VARCHAR NOT NULL,
+            source              VARCHAR NOT NULL,
+            item_uri            VARCHAR,
+            item_version        INTEGER,
+            received_at         TIMESTAMPTZ NOT NULL,
+            outcome             VARCHAR NOT NULL,
+            error               VARCHAR
+        );
+        """,
+    )
+)
+
 LATEST_VERSION = max(v for v, _, _ in MIGRATIONS)

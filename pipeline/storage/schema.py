@@ -133,6 +133,13 @@ class PollRow:
     last_modified: str | None = col("VARCHAR", "validator for the next conditional GET")
     feed_format: str | None = col("VARCHAR", "rss20, atom10, ...")
     error: str | None = col("VARCHAR", "one-line reason when not ok")
+    n_dropped: int | None = col("INTEGER", "entries beyond max_items_per_feed (newest kept)")
+    next_due_at: datetime | None = col("TIMESTAMPTZ", "adaptive polling: when next due")
+    feed_state: str | None = col("VARCHAR", "ok, slow, failing, dead")
+    schedule_note: str | None = col("VARCHAR", "why the feed is due then, in one line")
+    publisher_interval_s: float | None = col(
+        "DOUBLE", "freshness the publisher asked for (Cache-Control, Expires, ttl, sy:)"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +197,16 @@ class ArticleRow:
     fp_band_keys: list[int] | None = col("BIGINT[]", "MinHash LSH bands", origin="staging_only")
     section: str | None = col("VARCHAR", "the outlet's section label")
     date_flags: str | None = col("VARCHAR", "comma-separated codes of dates seen but not trusted")
+    published_offset_minutes: int | None = col("INTEGER", "publisher's UTC offset, if given")
+    tagger_version: str | None = col("VARCHAR", "place tagger version (re-tag when stale)")
+    item_uri: str | None = col("VARCHAR", "wire item URI (wire items only)")
+    item_version: int | None = col("INTEGER", "wire item version loaded")
+    firstcreated: datetime | None = col("TIMESTAMPTZ", "wire item first created")
+    versioncreated: datetime | None = col("TIMESTAMPTZ", "this version created")
+    urgency: int | None = col("INTEGER", "wire urgency (1 most urgent)")
+    is_correction: bool | None = col("BOOLEAN", "a correction version was received")
+    withdrawn_at: datetime | None = col("TIMESTAMPTZ", "killed: out of marts and snapshot text")
+    embargoed_until: datetime | None = col("TIMESTAMPTZ", "hidden from marts until then")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -207,6 +224,7 @@ class PlaceRow:
     is_primary: bool = col("BOOLEAN", "exactly one per article with places")
     place_kind: str | None = col("VARCHAR", "country, admin1, city, region")
     match_type: str | None = col("VARCHAR", "exact, alternate, fuzzy")
+    how: str | None = col("VARCHAR", "qualifier, dateline, coherence, home_prior, population")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,6 +250,47 @@ class RawPageRow:
     n_bytes: int = col("INTEGER", "uncompressed size")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubjectRow:
+    """One subject code of a wire item's article (``article_subjects``)."""
+
+    article_id: str = col("VARCHAR", "the article")
+    scheme: str = col("VARCHAR", "medtop, subj, ... ('' when none)")
+    code: str = col("VARCHAR", "the code within the scheme")
+    name: str | None = col("VARCHAR", "its name, when the item gives one")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VersionRow:
+    """One version of a wire item as received (``article_versions``)."""
+
+    article_id: str = col("VARCHAR", "the article of the item URI")
+    item_version: int = col("INTEGER", "the item's version number")
+    versioncreated: datetime | None = col("TIMESTAMPTZ", "when the agency made it")
+    digest: str = col("VARCHAR", "content digest (orders equal version numbers)")
+    pubstatus: str = col("VARCHAR", "usable, withheld, canceled")
+    title: str | None = col("VARCHAR", "headline of this version")
+    body: str | None = col("VARCHAR", "text of this version")
+    is_correction: bool = col("BOOLEAN", "this version is a correction")
+    received_at: datetime = col("TIMESTAMPTZ", "when the pipeline received it")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemLogRow:
+    """What happened to one delivered wire item or file (``item_log``)."""
+
+    item_log_id: str = col("VARCHAR", "batch id + sequence")
+    run_id: str = col("VARCHAR", "the run")
+    batch_id: str = col("VARCHAR", "the staged batch")
+    feed_id: str = col("VARCHAR", "the wire feed")
+    source: str = col("VARCHAR", "file name or endpoint URL")
+    item_uri: str | None = col("VARCHAR", "the item's URI, when it parsed")
+    item_version: int | None = col("INTEGER", "its version")
+    received_at: datetime = col("TIMESTAMPTZ", "when received")
+    outcome: str = col("VARCHAR", "pipeline.outcomes.ItemOutcome")
+    error: str | None = col("VARCHAR", "one-line reason when rejected")
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -247,7 +306,9 @@ def _article_columns() -> tuple[Column, ...]:
         "body", "word_count", "published_at", "date_source", "fetched_at", "agency",
         "agency_evidence", "byline", "story_id", "content_hash", "language", "feed_entry_url",
         "extractor", "extractor_version", "run_id", "batch_id", "loaded_at", "section",
-        "date_flags", "syndication", "is_syndicated",
+        "date_flags", "syndication", "is_syndicated", "published_offset_minutes",
+        "tagger_version", "item_uri", "item_version", "firstcreated", "versioncreated", "urgency",
+        "is_correction", "withdrawn_at", "embargoed_until",
     ]  # fmt: skip
     loader = {
         "story_id": _c("story_id", "VARCHAR", False, "the story (st_ + first article id)"),
@@ -269,6 +330,9 @@ FETCH_LOG = _table("fetch_log", "one attempt at one URL", FetchRow)
 ARTICLE_PLACES = _table("article_places", "one place per article", PlaceRow)
 URL_ALIASES = _table("url_aliases", "every URL known to lead to an article", AliasRow)
 RAW_PAGES = _table("raw_pages", "one fetched page per article", RawPageRow)
+ARTICLE_SUBJECTS = _table("article_subjects", "one subject code per article", SubjectRow)
+ARTICLE_VERSIONS = _table("article_versions", "one received version of a wire item", VersionRow)
+ITEM_LOG = _table("item_log", "one delivered wire item or file", ItemLogRow)
 
 STORIES = Table(
     "stories",
@@ -304,8 +368,11 @@ LOADED_BATCHES = Table(
 STAGED: tuple[Table, ...] = (
     FEED_POLLS,
     FETCH_LOG,
+    ITEM_LOG,
     ARTICLES,
     ARTICLE_PLACES,
+    ARTICLE_SUBJECTS,
+    ARTICLE_VERSIONS,
     URL_ALIASES,
     RAW_PAGES,
 )
