@@ -1,6 +1,6 @@
 """Feed parsing on bytes: RSS, Atom, broken input, hostile input under a time limit."""
 
-from pipeline.feeds import parse_feed
+from pipeline.acquire.feeds import parse_feed
 from pipeline.workers import BoundedPool
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
