@@ -153,6 +153,26 @@ def _result(url: str, outcome: str, error: str | None = None, **kw: object) -> F
     return FetchResult(url=url, outcome=outcome, error=error, **fields)  # type: ignore[arg-type]
 
 
+def _fail(url: str, outcome: str, error: str, *, retry: bool = False, **kw: object) -> _Attempt:
+    """A failed attempt; ``retry`` when another attempt may succeed (timeouts, 5xx)."""
+    return _Attempt(_result(url, outcome, error, **kw), retryable=retry)
+
+
+def _refuse_content(kind: str, media: object, headers: httpx.Headers) -> tuple[str, str] | None:
+    """(outcome, reason) when a 2xx body is not worth reading: wrong type or unknown encoding."""
+    if isinstance(media, str):
+        if kind == "page" and media not in _PAGE_TYPES:
+            return "unsupported_content", f"not an HTML page: {media}"
+        if kind == "feed" and media.startswith(_NEVER_FEED_PREFIXES):
+            return "unsupported_content", f"not a feed: {media}"
+    if content_encoding(headers) is None:
+        return (
+            "unsupported_content",
+            f"unsupported Content-Encoding {headers.get('content-encoding')!r}",
+        )
+    return None
+
+
 def _redirect_target(
     url: str,
     current: httpx.URL,
@@ -405,12 +425,9 @@ class Fetcher:
         try:
             ip = self._guard.pin(current.host, port)
         except Blocked as exc:
-            return _Attempt(_result(url, "blocked", str(exc), final_url=final_url))
+            return _fail(url, "blocked", str(exc), final_url=final_url)
         except Unresolvable as exc:
-            return _Attempt(
-                _result(url, "network_error", str(exc), final_url=final_url),
-                retryable=exc.transient,
-            )
+            return _fail(url, "network_error", str(exc), retry=exc.transient, final_url=final_url)
         if check_robots and not self._robots.allowed(current):
             return _Attempt(
                 _result(
@@ -437,10 +454,8 @@ class Fetcher:
         remaining = deadline - self._clock()
         here = str(current)
         if remaining <= 0:
-            return _Attempt(
-                _result(url, "timeout", f"request deadline of {s.request_deadline:g}s exceeded"),
-                retryable=True,
-            )
+            why = f"request deadline of {s.request_deadline:g}s exceeded"
+            return _fail(url, "timeout", why, retry=True)
         timeout = httpx.Timeout(
             connect=min(s.connect_timeout, remaining),
             read=min(s.read_timeout, remaining),
@@ -467,15 +482,10 @@ class Fetcher:
             try:
                 response = self._client.send(request, stream=True)
             except httpx.TimeoutException as exc:
-                return _Attempt(
-                    _result(url, "timeout", f"{type(exc).__name__} on {here}: {exc}"),
-                    retryable=True,
-                )
+                return _fail(url, "timeout", f"{type(exc).__name__} on {here}: {exc}", retry=True)
             except httpx.TransportError as exc:
-                return _Attempt(
-                    _result(url, "network_error", f"{type(exc).__name__} on {here}: {exc}"),
-                    retryable=True,
-                )
+                why = f"{type(exc).__name__} on {here}: {exc}"
+                return _fail(url, "network_error", why, retry=True)
             try:
                 return self._handle_response(url, current, kind, response, deadline)
             finally:
@@ -491,7 +501,7 @@ class Fetcher:
         response: httpx.Response,
         deadline: float,
     ) -> _Attempt | tuple[int, str]:
-        s = self.settings
+        """Judge the status and headers; read the body only when it may be kept."""
         status = response.status_code
         here = str(current)
         h = response.headers
@@ -507,7 +517,7 @@ class Fetcher:
             location = h.get("location")
             if location and location.strip():
                 return status, location
-            return _Attempt(_result(url, "http_error", f"HTTP {status} without Location", **common))
+            return _fail(url, "http_error", f"HTTP {status} without Location", **common)
         if status == 304:
             return _Attempt(_result(url, "not_modified", None, **common))
         if status == 429 or status >= 500:
@@ -517,40 +527,18 @@ class Fetcher:
                 retry_after=parse_retry_after(h.get("retry-after")),
             )
         if not 200 <= status < 300:
-            return _Attempt(_result(url, "http_error", f"HTTP {status} from {here}", **common))
-
-        media = common["content_type"]
-        if isinstance(media, str):
-            if kind == "page" and media not in _PAGE_TYPES:
-                return _Attempt(
-                    _result(url, "unsupported_content", f"not an HTML page: {media}", **common)
-                )
-            if kind == "feed" and media.startswith(_NEVER_FEED_PREFIXES):
-                return _Attempt(
-                    _result(url, "unsupported_content", f"not a feed: {media}", **common)
-                )
-        encoding = content_encoding(h)
-        if encoding is None:
-            return _Attempt(
-                _result(
-                    url,
-                    "unsupported_content",
-                    f"unsupported Content-Encoding {h.get('content-encoding')!r}",
-                    **common,
-                )
-            )
+            return _fail(url, "http_error", f"HTTP {status} from {here}", **common)
+        refusal = _refuse_content(kind, common["content_type"], h)
+        if refusal is not None:
+            return _fail(url, refusal[0], refusal[1], **common)
+        s = self.settings
         cap = {"feed": s.max_feed_bytes, "page": s.max_page_bytes}.get(kind, ROBOTS_MAX_BYTES)
         declared = h.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > cap:
             # For a compressed body this is the compressed size; decoded would be larger still.
-            return _Attempt(
-                _result(
-                    url,
-                    "too_large",
-                    f"Content-Length {int(declared)} exceeds the {kind} cap of {cap} bytes",
-                    **common,
-                )
-            )
+            why = f"Content-Length {int(declared)} exceeds the {kind} cap of {cap} bytes"
+            return _fail(url, "too_large", why, **common)
+        encoding = content_encoding(h) or "identity"
         return self._read_body(url, kind, response, encoding, cap, deadline, common)
 
     def _read_body(
@@ -563,72 +551,36 @@ class Fetcher:
         deadline: float,
         common: dict[str, object],
     ) -> _Attempt:
+        """Stream and decode the body within the deadline and the decoded-size cap."""
         decoder = BoundedDecoder(encoding)
         chunks: list[bytes] = []
         total = 0
+        too_large = f"body exceeds the {kind} cap of {cap} bytes (decoded)"
         try:
             for raw in response.iter_raw():
                 if self._clock() > deadline:
-                    return _Attempt(
-                        _result(
-                            url,
-                            "timeout",
-                            f"request deadline of {self.settings.request_deadline:g}s exceeded "
-                            f"while reading the body ({total} bytes so far)",
-                            n_bytes=total,
-                            **common,
-                        ),
-                        retryable=True,
+                    why = (
+                        f"request deadline of {self.settings.request_deadline:g}s exceeded "
+                        f"while reading the body ({total} bytes so far)"
                     )
+                    return _fail(url, "timeout", why, retry=True, n_bytes=total, **common)
                 out = decoder.decode(raw, cap - total + 1)
                 total += len(out)
                 if total > cap:
-                    return _Attempt(
-                        _result(
-                            url,
-                            "too_large",
-                            f"body exceeds the {kind} cap of {cap} bytes (decoded)",
-                            n_bytes=total,
-                            **common,
-                        )
-                    )
+                    return _fail(url, "too_large", too_large, n_bytes=total, **common)
                 chunks.append(out)
             tail = decoder.flush()
         except httpx.TimeoutException as exc:
-            return _Attempt(
-                _result(
-                    url,
-                    "timeout",
-                    f"{type(exc).__name__} while reading the body: {exc}",
-                    n_bytes=total,
-                    **common,
-                ),
-                retryable=True,
-            )
+            why = f"{type(exc).__name__} while reading the body: {exc}"
+            return _fail(url, "timeout", why, retry=True, n_bytes=total, **common)
         except httpx.TransportError as exc:
-            return _Attempt(
-                _result(
-                    url,
-                    "network_error",
-                    f"{type(exc).__name__} while reading the body: {exc}",
-                    n_bytes=total,
-                    **common,
-                ),
-                retryable=True,
-            )
+            why = f"{type(exc).__name__} while reading the body: {exc}"
+            return _fail(url, "network_error", why, retry=True, n_bytes=total, **common)
         except DecodeError as exc:
-            return _Attempt(_result(url, "network_error", str(exc), n_bytes=total, **common))
+            return _fail(url, "network_error", str(exc), n_bytes=total, **common)
         total += len(tail)
         if total > cap:
-            return _Attempt(
-                _result(
-                    url,
-                    "too_large",
-                    f"body exceeds the {kind} cap of {cap} bytes (decoded)",
-                    n_bytes=total,
-                    **common,
-                )
-            )
+            return _fail(url, "too_large", too_large, n_bytes=total, **common)
         chunks.append(tail)
         body = b"".join(chunks)
         return _Attempt(_result(url, "ok", None, content=body, n_bytes=len(body), **common))

@@ -171,6 +171,8 @@ def parse_allow_entry(text: str) -> AllowEntry:
     raw = text.strip().lower()
     if not raw:
         raise ValueError("empty entry")
+    if "://" in raw or raw.count("/") > 1:
+        raise ValueError(f"{text.strip()!r}: give a host, host:port or CIDR, not a URL")
     host, port_text = _split_port(raw)
     port = None
     if port_text is not None:
