@@ -63,7 +63,7 @@ def test_max_items_cap():
     doc = b'<rss version="2.0"><channel><title>x</title>' + items + b"</channel></rss>"
     parsed = parse_feed(doc, "https://x.org/f", max_items=10)
     assert len(parsed.entries) == 10
-    assert parsed.n_skipped == 20
+    assert parsed.n_dropped == 20 and parsed.n_skipped == 0 and parsed.n_entries == 30
 
 
 def _spin(seconds: float) -> str:
