@@ -159,6 +159,7 @@ def parse_feed(
         format=version,
         title=_clip(parsed.get("feed", {}).get("title")),
         warning="; ".join(notes) or None,
+        partial=_truncation(content) if bozo else None,
     )
     return _finish(out, raw_entries, feed_url, max_items, timezone, country)
 
@@ -284,6 +285,14 @@ def _reject(content: bytes) -> ParsedFeed | None:
             format=None, title=None, error="not a feed: the body is an HTML page (<html> root)"
         )
     return None
+
+
+def _truncation(content: bytes) -> str | None:
+    """Why a malformed document looks cut short: its root element is never closed."""
+    tail = content[-256:].rstrip()
+    if re.search(rb"</(?:[\w.-]+:)?(?:rss|feed|RDF)>(?:\s|<!--.*?-->)*$", tail, re.S):
+        return None
+    return "the document ends before its root element closes (truncated)"
 
 
 def _finish(

@@ -88,15 +88,18 @@ def salvage_entries(content: bytes) -> list[dict[str, Any]]:
         element = root[0] if root is not None and len(root) else None
         if element is None:
             continue
-        entry = _read_entry(element)
+        try:
+            entry = _read_entry(element)
+        except ValueError:  # whatever recovery built, one entry must not stop the rest
+            continue
         if entry.get("link") or entry.get("title"):
             out.append(entry)
     return out
 
 
 def _local(el: Any) -> str:
-    tag = el.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    tag = el.tag  # '{ns}name', or 'prefix:name' when recovery kept an unbound prefix
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _text(el: Any) -> str | None:
