@@ -4,10 +4,11 @@ Why this is more than ``httpx.get``: feed and article URLs come from third parti
 link to ``http://169.254.169.254/`` (cloud metadata), a host can resolve to 10.0.0.1, a page can
 drip one byte a second forever or gzip-bomb us, and a busy host must not be hammered. So:
 
-* **SSRF guard.** We resolve the host ourselves (``settings.resolve`` overrides first, like
-  ``curl --resolve``), refuse loopback/private/link-local/multicast/reserved/unspecified and
-  other non-global addresses (IPv4, IPv6, and IPv4 embedded in IPv6) unless
-  ``allow_private_hosts``, then connect *to the checked IP* while sending the real ``Host``
+* **SSRF guard** (:mod:`pipeline.acquire.guard`). We resolve the host ourselves
+  (``settings.resolve`` overrides first, like ``curl --resolve``), refuse loopback/private/
+  link-local/multicast/reserved/unspecified and other non-global addresses (IPv4, IPv6, and IPv4
+  embedded in IPv6) unless ``allow_private_hosts`` allows them (all, or an allowlist of hosts,
+  ``host:port`` and CIDRs), then connect *to the checked IP* while sending the real ``Host``
   header (and, for https, the ``sni_hostname`` extension so certificate verification uses the
   real name). Pinning the IP defeats DNS rebinding between check and connect. Redirects are
   followed by hand so every hop goes through the guard (and robots.txt) again.
