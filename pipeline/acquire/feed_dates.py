@@ -128,18 +128,34 @@ def resolve_feed_dates(
 ) -> list[FeedDate]:
     """One FeedDate per raw string. ``fallbacks`` are feedparser's readings (aware, UTC), used
     only for strings our readers do not understand, and only when their year is in the string."""
-    from pipeline.extract import country_timezone, naive_date_zone
-
     evidence = day_first_for_feed(raws)
     default_day_first = (country or "").upper() not in _MONTH_FIRST_COUNTRIES
-    zone = naive_date_zone(timezone_name, country)
-    zone_known = bool(timezone_name) or country_timezone(country) is not None
+    zone = _NaiveZone(timezone_name, country)
     out: list[FeedDate] = []
     for i, raw in enumerate(raws):
         fallback = fallbacks[i] if i < len(fallbacks) else None
         day_first = default_day_first if evidence is None else evidence
-        out.append(_resolve_one(raw, fallback, day_first, evidence is None, zone, zone_known))
+        out.append(_resolve_one(raw, fallback, day_first, evidence is None, zone))
     return out
+
+
+class _NaiveZone:
+    """The zone for times written without an offset, looked up on first need only (most feeds
+    write offsets, and the lookup imports the extraction stage)."""
+
+    def __init__(self, timezone_name: str | None, country: str | None) -> None:
+        self._args = (timezone_name, country)
+        self._zone: tuple[tzinfo, bool] | None = None
+
+    def get(self) -> tuple[tzinfo, bool]:
+        """(zone, whether it is the publisher's rather than a UTC fallback)."""
+        if self._zone is None:
+            from pipeline.extract import country_timezone, naive_date_zone
+
+            name, country = self._args
+            known = bool(name) or country_timezone(country) is not None
+            self._zone = (naive_date_zone(name, country), known)
+        return self._zone
 
 
 def _resolve_one(
@@ -147,8 +163,7 @@ def _resolve_one(
     fallback: datetime | None,
     day_first: bool,
     unproven: bool,
-    zone: tzinfo,
-    zone_known: bool,
+    naive_zone: _NaiveZone,
 ) -> FeedDate:
     text = " ".join((raw or "").split())[:100]
     if not text:
@@ -160,6 +175,7 @@ def _resolve_one(
     local = reading.local
     offset = local.utcoffset()
     if offset is None:
+        zone, zone_known = naive_zone.get()
         local = local.replace(tzinfo=zone)
         if not zone_known:
             flags.append(NO_ZONE)

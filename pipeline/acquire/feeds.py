@@ -144,7 +144,7 @@ def parse_feed(
     bozo = parsed.get("bozo_exception")
     raw_entries = list(parsed.get("entries") or [])
     bozo_note = f"{type(bozo).__name__}: {bozo}"[:300] if bozo else None
-    in_document = count_entries(content)
+    in_document = count_entries(content) if bozo else 0
     if len(raw_entries) < in_document:
         why = f"feedparser read {len(raw_entries)} of {in_document} entries ({bozo_note})"
         return salvage_feed(
