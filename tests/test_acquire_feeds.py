@@ -153,6 +153,15 @@ def test_salvage_keeps_good_entries_around_a_broken_one() -> None:
     assert parsed.outcome is PollOutcome.PARTIAL and parsed.partial.startswith("test; salvaged")
 
 
+def test_entries_feedparser_loses_after_a_broken_one_are_salvaged() -> None:
+    feed = rss([item(0), item(1, extra=b"<description><![CDATA[abc</description>"), item(2)])
+    parsed = parse_feed(feed, URL)
+    assert parsed.outcome is PollOutcome.PARTIAL
+    assert "feedparser read 2 of 3 entries" in (parsed.note or "")
+    assert "salvaged 3 of 3" in (parsed.note or "")
+    assert [e.link for e in parsed.entries][-1] == "https://news.example/2.html"
+
+
 def test_truncated_feed_keeps_whole_entries_and_says_partial() -> None:
     full = rss(dated(5, datetime(2026, 3, 1, tzinfo=UTC), timedelta(hours=1)))
     cut = full[: full.index(b"Story 4") + 20]

@@ -144,13 +144,7 @@ def parse_feed(
     bozo = parsed.get("bozo_exception")
     raw_entries = list(parsed.get("entries") or [])
     bozo_note = f"{type(bozo).__name__}: {bozo}"[:300] if bozo else None
-    in_document = count_entries(content) if bozo else 0
-    if len(raw_entries) < in_document:
-        why = f"feedparser read {len(raw_entries)} of {in_document} entries ({bozo_note})"
-        return salvage_feed(
-            original, feed_url, max_items, timezone=timezone, country=country, reason=why
-        )
-    if not version and not raw_entries:
+    if not version and not raw_entries and not count_entries(content):
         reason = bozo_note or "no RSS/Atom root element"
         return ParsedFeed(format=None, title=None, error=f"not a feed ({reason})"[:500])
     if bozo_note:
@@ -161,7 +155,20 @@ def parse_feed(
         warning="; ".join(notes) or None,
         partial=_truncation(content) if bozo else None,
     )
-    return _finish(out, raw_entries, feed_url, max_items, timezone, country)
+    out = _finish(out, raw_entries, feed_url, max_items, timezone, country)
+    in_document = count_entries(content) if bozo else 0
+    if len(raw_entries) >= in_document:
+        return out
+    # feedparser stopped early: read entry by entry and keep whichever read more
+    why = f"feedparser read {len(raw_entries)} of {in_document} entries ({bozo_note})"
+    salvaged = salvage_feed(
+        original, feed_url, max_items, timezone=timezone, country=country, reason=why
+    )
+    if len(salvaged.entries) < len(out.entries):  # a salvage error has no entries
+        out.partial = why
+        out.n_entries = max(out.n_entries, in_document)
+        return out
+    return salvaged
 
 
 def salvage_feed(
