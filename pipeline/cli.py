@@ -46,8 +46,8 @@ def _settings(args: argparse.Namespace, **extra: Any):
     overrides: dict[str, Any] = dict(extra)
     if getattr(args, "db", None):
         overrides["db_path"] = Path(args.db)
-    if getattr(args, "allow_private_hosts", False):
-        overrides["allow_private_hosts"] = True
+    if getattr(args, "allow_private_hosts", None):
+        overrides["allow_private_hosts"] = args.allow_private_hosts
     return load_settings(getattr(args, "feeds", None), **overrides)
 
 
@@ -361,8 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_args(p, feeds_required=True)
     p.add_argument(
         "--allow-private-hosts",
-        action="store_true",
-        help="allow loopback/private addresses (demo and tests; env NEWSFLOW_ALLOW_PRIVATE_HOSTS)",
+        nargs="?",
+        const=True,
+        metavar="HOSTS",
+        help="allow these private addresses: hosts, host:port, CIDRs, comma-separated "
+        "(e.g. 127.0.0.1:8080,10.0.0.0/24,feeds.internal); bare: every private address "
+        "(demo and tests; env NEWSFLOW_ALLOW_PRIVATE_HOSTS)",
     )
     p.add_argument("--feed", action="append", metavar="ID", help="only this feed (repeatable)")
     p.add_argument(

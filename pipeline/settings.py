@@ -93,7 +93,11 @@ class Settings(BaseModel):
     data_dir: Path | None = Field(
         default=None, description="staging, state and snapshots; default: next to the DB file"
     )
-    allow_private_hosts: bool = False
+    allow_private_hosts: bool | list[str] = Field(
+        default=False,
+        description="private addresses fetches may reach: true for all (demo, tests), or a list "
+        "of hosts, host:port and CIDRs, e.g. 127.0.0.1:8080,10.0.0.0/24,feeds.internal",
+    )
     resolve: dict[str, str] = Field(
         default_factory=dict,
         description="host -> IP overrides, like curl --resolve; used by the offline demo",
@@ -114,7 +118,9 @@ class Settings(BaseModel):
     extract_workers: int = Field(default=2, ge=1, le=64)
     fetch_concurrency: int = Field(default=4, ge=1, le=64, description="hosts fetched at once")
     batch_size: int = Field(default=50, ge=1, description="articles per staged batch")
-    max_items_per_feed: int = Field(default=200, ge=1)
+    max_items_per_feed: int = Field(
+        default=1000, ge=1, description="entries kept per poll (the newest); the rest are counted"
+    )
     max_attempts_per_url: int = Field(default=3, ge=1, description="before a URL is given up")
     schedule: str = "*/15 * * * *"
     shards: int = Field(
@@ -129,6 +135,13 @@ class Settings(BaseModel):
     @property
     def staging_dir(self) -> Path:
         return (self.data_dir or self.db_path.parent) / "staging"
+
+    @field_validator("allow_private_hosts", mode="before")
+    @classmethod
+    def _allowlist(cls, v: object) -> bool | list[str]:
+        from pipeline.acquire.guard import normalise_allowlist
+
+        return normalise_allowlist(v)
 
     def feed(self, feed_id: str) -> FeedConfig:
         for f in self.feeds:

@@ -19,8 +19,8 @@ import pytest
 import yaml
 from helpers import airflow_env, query
 
+from pipeline.acquire.urls import canonicalize_url
 from pipeline.demo import DEMO_ROOT, serve, write_demo_feeds
-from pipeline.urls import canonicalize_url
 
 pytestmark = pytest.mark.airflow
 

@@ -15,8 +15,8 @@ import duckdb
 import pytest
 import yaml
 
+from pipeline.acquire.urls import canonicalize_url
 from pipeline.demo import DEMO_ROOT, serve, write_demo_feeds
-from pipeline.urls import canonicalize_url
 
 pytestmark = pytest.mark.e2e
 

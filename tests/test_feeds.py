@@ -1,6 +1,6 @@
 """Feed parsing on bytes: RSS, Atom, broken input, hostile input under a time limit."""
 
-from pipeline.feeds import parse_feed
+from pipeline.acquire.feeds import parse_feed
 from pipeline.run.pool import BoundedPool
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -63,7 +63,7 @@ def test_max_items_cap():
     doc = b'<rss version="2.0"><channel><title>x</title>' + items + b"</channel></rss>"
     parsed = parse_feed(doc, "https://x.org/f", max_items=10)
     assert len(parsed.entries) == 10
-    assert parsed.n_skipped == 20
+    assert parsed.n_dropped == 20 and parsed.n_skipped == 0 and parsed.n_entries == 30
 
 
 def _spin(seconds: float) -> str:

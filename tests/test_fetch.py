@@ -25,16 +25,10 @@ from typing import Any
 
 import pytest
 
+from pipeline.acquire.decode import BoundedDecoder, parse_retry_after
+from pipeline.acquire.fetch import OUTCOMES, Fetcher, FetchResult
+from pipeline.acquire.guard import ip_block_reason, is_public_ip
 from pipeline.errors import ConfigError
-from pipeline.fetch import (
-    OUTCOMES,
-    Fetcher,
-    FetchResult,
-    _BoundedDecoder,
-    _parse_retry_after,
-    ip_block_reason,
-    is_public_ip,
-)
 from pipeline.settings import Settings
 
 pytestmark = pytest.mark.timeout(30)
@@ -433,13 +427,13 @@ def test_connection_refused_is_network_error_and_retried(make: Callable[..., Fet
     assert "ConnectError" in (res.error or "")
 
 
-def test_parse_retry_after() -> None:
+def testparse_retry_after() -> None:
     now = dt.datetime(2025, 11, 25, 12, 0, tzinfo=dt.UTC).timestamp()
-    assert _parse_retry_after("120", now) == 120.0
-    assert _parse_retry_after("Tue, 25 Nov 2025 12:00:30 GMT", now) == 30.0
-    assert _parse_retry_after("Tue, 25 Nov 2025 11:00:00 GMT", now) == 0.0
-    assert _parse_retry_after("soon", now) is None
-    assert _parse_retry_after(None, now) is None
+    assert parse_retry_after("120", now) == 120.0
+    assert parse_retry_after("Tue, 25 Nov 2025 12:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Tue, 25 Nov 2025 11:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
 
 
 # --------------------------------------------------------------------------- limits
@@ -546,7 +540,7 @@ def test_gzip_bomb_is_capped_on_decoded_size_without_inflating_it(
 
 def test_bounded_decoder_handles_concatenated_gzip_members() -> None:
     data = gzip.compress(b"one ") + gzip.compress(b"two")
-    dec = _BoundedDecoder("gzip")
+    dec = BoundedDecoder("gzip")
     out = b"".join(dec.decode(data[i : i + 7], 1000) for i in range(0, len(data), 7))
     assert out + dec.flush() == b"one two"
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.urls import (
+from pipeline.acquire.urls import (
     article_id,
     canonicalize_url,
     is_tracking_param,

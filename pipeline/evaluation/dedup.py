@@ -132,9 +132,9 @@ def _extract(html: str, url: str, record: dict[str, Any]) -> dict[str, Any]:
 
 def _article_rows(records: list[dict[str, Any]], workers: int) -> list[dict[str, Any]]:
     """Extract every page and build the staged ``articles`` rows ingestion would write."""
+    from pipeline.acquire.urls import canonicalize_url, outlet, url_hash
     from pipeline.run.pool import BoundedPool
     from pipeline.stories.fingerprints import content_hash, fingerprint
-    from pipeline.urls import canonicalize_url, outlet, url_hash
 
     args = [(r["html"], r["url"], {k: v for k, v in r.items() if k != "html"}) for r in records]
     with BoundedPool(workers) as pool:

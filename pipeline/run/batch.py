@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.acquire.urls import canonicalize_url, outlet, url_hash
 from pipeline.outcomes import UrlOutcome
 from pipeline.run.clock import Progress, now, quiet
 from pipeline.run.page import analyze_page, place_rows, warm_up
@@ -28,7 +29,6 @@ from pipeline.storage.schema import AliasRow, ArticleRow, FetchRow, PlaceRow, Ra
 from pipeline.storage.staging import write_batch
 from pipeline.storage.state import read_seen
 from pipeline.stories.fingerprints import content_hash, fingerprint
-from pipeline.urls import canonicalize_url, outlet, url_hash
 
 Fetched = tuple[dict[str, Any], Any, datetime]  # (work item, FetchResult, when it started)
 
@@ -173,7 +173,7 @@ def _fetch_host_group(
     settings: Settings, feeds: dict[str, FeedConfig], items: list[dict[str, Any]]
 ) -> list[Fetched]:
     """Fetch one host's items in order, politely (the Fetcher spaces requests to a host)."""
-    from pipeline.fetch import Fetcher
+    from pipeline.acquire.fetch import Fetcher
 
     out = []
     with Fetcher(settings) as fetcher:
@@ -332,8 +332,12 @@ def article_row(
         batch_id=rows.batch_id,
         **fingerprint(ext["body"]).to_columns(),
         section=ext.get("section"),
-        date_flags=ext.get("date_flags"),
-        published_offset_minutes=ext.get("published_offset_minutes"),
+        date_flags=_flags(ext.get("date_flags"), item.get("date_flags")),
+        published_offset_minutes=(
+            item.get("published_offset_minutes")
+            if ext.get("date_source") == "feed"
+            else ext.get("published_offset_minutes")
+        ),
         tagger_version=tagger_version,
         item_uri=None,
         item_version=None,
@@ -344,6 +348,12 @@ def article_row(
         withdrawn_at=None,
         embargoed_until=None,
     )
+
+
+def _flags(*parts: str | None) -> str | None:
+    """Comma-separated date flags of the page and of the feed entry, each once, in order."""
+    flags = [f for p in parts if p for f in p.split(",") if f]
+    return ",".join(dict.fromkeys(flags)) or None
 
 
 def raw_page_row(aid: str, url: str, res: Any, fetched_at: datetime) -> RawPageRow:

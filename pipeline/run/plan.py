@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pipeline.urls import outlet
+from pipeline.acquire.urls import outlet
 
 
 def _in_window(published: str | None, since: datetime | None, until: datetime | None) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.feeds import ParsedFeed, parse_feed
+from pipeline.acquire.feeds import ParsedFeed, parse_feed_bounded
+from pipeline.acquire.urls import canonicalize_url, url_hash
 from pipeline.outcomes import PollOutcome
 from pipeline.run.clock import now
 from pipeline.run.pool import BoundedPool
@@ -18,7 +19,6 @@ from pipeline.settings import FeedConfig, Settings
 from pipeline.storage.schema import PollRow
 from pipeline.storage.staging import write_batch
 from pipeline.storage.state import read_feed_state, read_seen
-from pipeline.urls import canonicalize_url, url_hash
 
 
 @dataclass
@@ -41,7 +41,7 @@ def poll_feed(
     seen: set[str] | None = None,
 ) -> PollResult:
     """Fetch and parse one feed; stage its ``feed_polls`` row; return its new work items."""
-    from pipeline.fetch import Fetcher
+    from pipeline.acquire.fetch import Fetcher
 
     feed = settings.feed(feed_id)
     state = read_feed_state(settings.state_dir).get(feed.id) or {}
@@ -62,7 +62,7 @@ def poll_feed(
         etag = etag or state.get("etag")
         last_modified = last_modified or state.get("last_modified")
     items = _new_items(settings, feed, parsed, seen) if parsed is not None else []
-    n_entries = len(parsed.entries) if parsed is not None else 0
+    n_entries = parsed.n_entries if parsed is not None else 0
     row = PollRow(
         poll_id=f"{run_id}-{feed.id}",
         run_id=run_id,
@@ -78,7 +78,7 @@ def poll_feed(
         last_modified=last_modified,
         feed_format=parsed.format if parsed else None,
         error=error,
-        n_dropped=None,
+        n_dropped=parsed.n_dropped if parsed is not None else None,
         next_due_at=None,
         feed_state=None,
         schedule_note=None,
@@ -91,21 +91,23 @@ def poll_feed(
 def _parse_response(
     settings: Settings, fr: Any, feed: FeedConfig, pool: BoundedPool | None
 ) -> tuple[str, str | None, ParsedFeed | None]:
-    """(poll outcome, error, parsed feed or None) for one fetch result."""
+    """(poll outcome, error, parsed feed or None) for one fetch result. A feed that did not
+    parse whole but gave some entries is ``partial``, and its entries are kept."""
     if fr.outcome != PollOutcome.OK:
         return fr.outcome, fr.error, None
-    parsed, error = _parse_bounded(
-        settings, fr.content or b"", fr.final_url or feed.url, pool, fr.content_type
+    parsed = parse_feed_bounded(
+        fr.content or b"",
+        fr.final_url or feed.url,
+        timeout=settings.feed_parse_timeout,
+        pool=pool,
+        max_items=settings.max_items_per_feed,
+        content_type=fr.content_type,
+        timezone=feed.timezone,
+        country=feed.country,
     )
-    if parsed is None or parsed.error:
-        return (
-            PollOutcome.PARSE_ERROR,
-            error or (parsed.error if parsed else "feed could not be parsed"),
-            None,
-        )
-    if parsed.warning:
-        return PollOutcome.OK, f"recovered from malformed feed: {parsed.warning}", parsed
-    return PollOutcome.OK, None, parsed
+    if parsed.outcome == PollOutcome.PARSE_ERROR:
+        return parsed.outcome, parsed.note, None
+    return parsed.outcome, parsed.note, parsed
 
 
 def _new_items(
@@ -136,27 +138,8 @@ def _new_items(
                 "title": entry.title,
                 "published": entry.published,
                 "author": entry.author,
+                "published_offset_minutes": entry.published_offset_minutes,
+                "date_flags": entry.date_flags,
             }
         )
     return items
-
-
-def _parse_bounded(
-    settings: Settings,
-    content: bytes,
-    url: str,
-    pool: BoundedPool | None,
-    content_type: str | None = None,
-) -> tuple[ParsedFeed | None, str | None]:
-    """Parse in a worker process under ``feed_parse_timeout`` (feedparser has no timeout)."""
-    args = (content, url, settings.max_items_per_feed, content_type)
-    if pool is None:
-        with BoundedPool(1) as own:
-            res = own.map(parse_feed, [args], timeout=settings.feed_parse_timeout)[0]
-    else:
-        res = pool.map(parse_feed, [args], timeout=settings.feed_parse_timeout)[0]
-    if res.ok:
-        return res.value, None
-    if res.timed_out:
-        return None, f"feed parsing exceeded {settings.feed_parse_timeout:g}s"
-    return None, f"feed parser failed: {res.error}"

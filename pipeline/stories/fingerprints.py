@@ -2,7 +2,7 @@
 
 Two different questions, kept apart on purpose:
 
-- *Same article*: one canonical URL (see ``pipeline.urls``). Enforced by ``articles.article_id``.
+- *Same article*: one canonical URL (see ``pipeline.acquire.urls``). Enforced by ``articles.article_id``.
 - *Same story*: the same report carried by several articles. A wire dispatch is republished by
   dozens of outlets under new headlines, cut after a few paragraphs, lightly copy-edited, inside
   different page chrome. Counting each copy as news inflates every number downstream, so
