@@ -167,7 +167,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_archives_once(tmp_path: Pat
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait(timeout=60)
-        mid_run += any((root / PROCESSING).iterdir())
+        mid_run += (root / PROCESSING).is_dir() and any((root / PROCESSING).iterdir())
     final = _run_worker(root, log, delay=0.0)
     assert final.wait(timeout=120) == 0
     assert mid_run >= 3  # the kills did interrupt runs between claim and archive
