@@ -12,6 +12,7 @@ scheme and code).
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -204,6 +205,12 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1].lower()
 
 
+def _fold(text: str) -> str:
+    """Source line wraps inside a paragraph are not paragraph breaks (only blocks and ``<br>``
+    are), or sentences would be split across lines."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
 def element_text(root: Any) -> str:
     """Render an (X)HTML or NITF element as text, one line per block, whitespace collapsed.
 
@@ -220,14 +227,14 @@ def element_text(root: Any) -> str:
                 if tag in _BLOCKS:
                     parts.append("\n")
                 if tag and el.text:
-                    parts.append(el.text)
+                    parts.append(_fold(el.text))
             continue
         if tag in _NO_TEXT:
             skip -= 1
         elif not skip and tag in _BLOCKS:
             parts.append("\n")
         if not skip and el.tail and el is not root:
-            parts.append(el.tail)
+            parts.append(_fold(el.tail))
     lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -239,10 +246,12 @@ def html_to_text(markup: str) -> str:
     if "<" not in markup:
         return plain_to_text(markup)
     try:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+        text = element_text(lxml_html.fragment_fromstring(markup, create_parent="div"))
     except (etree.ParserError, ValueError):
-        return plain_to_text(re.sub(r"<[^>]*>", " ", markup))
-    return element_text(root)
+        text = ""
+    # libxml2 gives up on pathological markup (nesting deeper than 256) and returns nothing;
+    # the text is still the item's, so fall back to dropping the tags rather than lose it.
+    return text or plain_to_text(html_lib.unescape(re.sub(r"<[^>]*>", "\n", markup)))
 
 
 def plain_to_text(text: str) -> str:

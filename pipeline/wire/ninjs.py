@@ -31,6 +31,7 @@ from pipeline.errors import ConfigError
 from pipeline.outcomes import ItemOutcome
 from pipeline.paths import shared_path
 from pipeline.wire.items import (
+    PUBSTATUSES,
     ItemResult,
     Subject,
     WireItem,
@@ -278,6 +279,13 @@ def _is_correction(item: dict[str, Any], headline: str | None) -> bool:
     return looks_like_correction(_get(item, "ednote", "edNote"), headline)
 
 
+def _pubstatus(value: Any) -> str:
+    """usable | withheld | canceled; anything else (only reachable with validate: warn) is
+    read as usable, the schema's default, since only an explicit kill may withdraw text."""
+    status = str(value or "usable").strip().lower()
+    return status if status in PUBSTATUSES else "usable"
+
+
 def to_wire_item(item: dict[str, Any], version: str, raw: bytes) -> WireItem:
     """Map one ninjs object onto a WireItem (no validation here)."""
     major = version.split(".")[0]
@@ -299,7 +307,7 @@ def to_wire_item(item: dict[str, Any], version: str, raw: bytes) -> WireItem:
         format="ninjs",
         format_version=version,
         item_type=item_type,
-        pubstatus=str(item.get("pubStatus" if camel else "pubstatus") or "usable").lower(),
+        pubstatus=_pubstatus(item.get("pubStatus" if camel else "pubstatus")),
         is_correction=_is_correction(item, headline),
         embargoed_until=parse_date(item.get("embargoedUntil" if camel else "embargoed")),
         firstcreated=parse_date(item.get("firstCreated" if camel else "firstcreated")),
