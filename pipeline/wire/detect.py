@@ -7,10 +7,11 @@ often say ``application/octet-stream``. The first significant byte and the XML r
 - ``{`` or ``[``: ninjs (one item, a list, or an API envelope ``{"items": [...]}``);
 - ``<newsItem>``/``<packageItem>``/``<newsMessage>`` (and the non-article G2 items): NewsML-G2;
 - ``<nitf>``: NITF;
+- ``<NewsML>``: NewsML 1.x (press-release wires still send it);
 - ``<feed>`` (Atom): each entry's ``content`` carries one item (inline XML, or ninjs JSON as
   text); the entry's ``alternate`` link becomes the item's ``source_url`` when it has none.
 
-A feed may force the format (``format: ninjs | newsml-g2 | nitf | atom``); a delivery that is not
+A feed may force the format (``format: ninjs | newsml-g2 | nitf | atom | newsml-1``); a delivery that is not
 in the forced format is one rejection, not a guess.
 """
 
@@ -34,10 +35,11 @@ from pipeline.wire.newsml import (
     parse_newsml_root,
     parse_xml,
 )
+from pipeline.wire.newsml1 import parse_newsml1_root
 from pipeline.wire.ninjs import parse_ninjs, parse_ninjs_object
 from pipeline.wire.nitf import find, findall, parse_nitf_element
 
-FORMATS = ("ninjs", "newsml-g2", "nitf", "atom")
+FORMATS = ("ninjs", "newsml-g2", "nitf", "atom", "newsml-1")
 VALIDATE_MODES = ("strict", "warn")
 _ALIASES = {"newsml": "newsml-g2", "g2": "newsml-g2", "newsmlg2": "newsml-g2", "json": "ninjs"}
 ATOM = "http://www.w3.org/2005/Atom"
@@ -71,6 +73,8 @@ def xml_format(root: Any) -> str | None:
         return "newsml-g2"
     if tag == "nitf":
         return "nitf"
+    if tag == "NewsML":
+        return "newsml-1"
     if tag == "feed" and etree.QName(root).namespace == ATOM:
         return "atom"
     return None
@@ -125,6 +129,8 @@ def _parse_xml_delivery(
         return [parse_nitf_element(root, raw=data, source=source)]
     if found == "atom":
         return _atom_items(root, validate, schemas, source)
+    if found == "newsml-1":
+        return parse_newsml1_root(root, data=data, source=source)
     return parse_newsml_root(root, data=data, source=source)
 
 

@@ -135,9 +135,13 @@ def _subjects(content_meta: Any) -> tuple[Subject, ...]:
     for sub in findall(content_meta, "subject") if content_meta is not None else []:
         if sub.get("type") in _ENTITY_SUBJECTS:
             continue
-        parts = split_code(sub.get("qcode"), sub.get("uri"))
+        concept = find(sub, "mainConcept")  # NewsML-G2 2.35 facets: the code sits one deeper
+        holder = (
+            concept if not (sub.get("qcode") or sub.get("uri")) and concept is not None else sub
+        )
+        parts = split_code(holder.get("qcode"), holder.get("uri"))
         if parts:
-            out.append(Subject(parts[0], parts[1], _name(sub)))
+            out.append(Subject(parts[0], parts[1], _name(holder)))
     return dedupe_subjects(out)
 
 
@@ -219,7 +223,11 @@ def news_item(item: Any, raw: bytes) -> WireItem | str:
     provider, agency = _provider(item_meta, item)
     body_text, body_html, nitf = _content(item)
     nitf_body = read_body(nitf) if nitf is not None else None
-    headline = _headline(content_meta) or (nitf_body.headline if nitf_body else None)
+    headline = (
+        _headline(content_meta)
+        or (nitf_body.headline if nitf_body else None)
+        or (text_of(find(item_meta, "title")) if item_meta is not None else None)
+    )
     signals = (
         {s.get("qcode") for s in findall(item_meta, "signal")} if item_meta is not None else set()
     )
