@@ -18,7 +18,7 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.outcomes import ItemOutcome
 from pipeline.wire import Subject, parse_items
-from pipeline.wire.detect import normalise_format
+from pipeline.wire.detect import file_rejection, normalise_format
 from pipeline.wire.ninjs import detect_version, schema_dir
 
 DATA = Path(__file__).parent / "data" / "wire"
@@ -262,3 +262,10 @@ def test_deeply_nested_body_does_not_recurse() -> None:
     doc = {"uri": "urn:x:deep", "type": "text", "body_xhtml": deep, "headline": "h"}
     [r] = parse_items(json.dumps(doc).encode(), validate="warn")
     assert r.outcome is ItemOutcome.OK and r.item.body_text == "deep text"
+
+
+def test_file_rejection_only_for_unreadable_files() -> None:
+    assert "refused" in file_rejection(_parse("unsafe_entities.xml"))
+    assert "not a wire item" in file_rejection(parse_items(b"<html/>"))
+    assert file_rejection(_parse("message_mixed.xml")) is None  # some items are not text: fine
+    assert file_rejection(_parse("ninjs2_list.json")) is None

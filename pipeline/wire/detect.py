@@ -192,3 +192,15 @@ def _atom_items(root: Any, validate: str, schemas: Path | None, source: str) -> 
     if not results:
         return [rejected(ItemOutcome.UNSUPPORTED, "Atom feed without entries", source=source)]
     return results
+
+
+def file_rejection(results: list[ItemResult]) -> str | None:
+    """Why a whole delivered file is malformed (move it to ``rejected/``), or None.
+
+    A file is malformed when nothing in it could be read as items: it is not JSON/XML, unsafe,
+    or not a wire format. Items rejected one by one (invalid, not text, empty) are recorded
+    outcomes of a readable file, which is archived like any loaded file."""
+    whole = (ItemOutcome.PARSE_ERROR, ItemOutcome.UNSUPPORTED)
+    if results and all(r.outcome in whole and r.item is None for r in results):
+        return "; ".join(dict.fromkeys(r.reason or str(r.outcome) for r in results))
+    return None
