@@ -20,6 +20,7 @@ from pipeline.wire.dropfolder import (
     REJECTED,
     DropFolder,
     DropFolderBusy,
+    FileTooLarge,
     parse_dir_url,
 )
 
@@ -183,3 +184,20 @@ def test_sigkill_at_random_moments_loses_nothing_and_archives_once(tmp_path: Pat
     assert len(reasons) == len(expected_bad)
     loaded = set(log.read_bytes().split(b"\n")) - {b""}
     assert loaded == expected_good  # re-reads after a kill are possible, loss is not
+
+
+def test_second_claim_in_a_session_returns_only_new_files(tmp_path: Path) -> None:
+    _drop(tmp_path, "a.xml", b"A")
+    with DropFolder(tmp_path).session() as s:
+        assert [c.name for c in s.claim()] == ["a.xml"]
+        _drop(tmp_path, "b.xml", b"B")
+        assert [c.name for c in s.claim()] == ["b.xml"]
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
+    _drop(tmp_path, "huge.xml", b"x" * 1000)
+    with DropFolder(tmp_path).session() as s:
+        [c] = s.claim()
+        with pytest.raises(FileTooLarge, match="1000 bytes, over the cap of 100"):
+            c.read(max_bytes=100)
+        assert c.read(max_bytes=1000) == b"x" * 1000

@@ -50,6 +50,10 @@ class DropFolderBusy(RuntimeError):
     """Another task holds the folder's lock."""
 
 
+class FileTooLarge(ValueError):
+    """A dropped file is over the size cap: reject it with this message."""
+
+
 def parse_dir_url(url: str) -> Path:
     """``dir:///abs/path`` -> Path. Raises ConfigError with the reason (for settings checks)."""
     parts = urlsplit(url.strip())
@@ -70,7 +74,12 @@ class Claimed:
     name: str
     path: Path
 
-    def read(self) -> bytes:
+    def read(self, max_bytes: int | None = None) -> bytes:
+        """The file's bytes; FileTooLarge (reject the file with its message) over ``max_bytes``,
+        checked before reading so a runaway upload cannot exhaust memory."""
+        size = self.path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise FileTooLarge(f"{self.name} is {size} bytes, over the cap of {max_bytes}")
         return self.path.read_bytes()
 
 
@@ -147,6 +156,9 @@ class DropSession:
     def __init__(self, folder: DropFolder) -> None:
         self.folder = folder
         self.root = folder.root
+        self._handed_out: set[Path] = (
+            set()
+        )  # a second claim() in one session returns new files only
 
     def _ready(self, path: Path, now: float) -> bool:
         name = path.name
@@ -172,6 +184,8 @@ class DropSession:
         fresh.sort(key=lambda p: (p.stat().st_mtime, p.name))
         for path in fresh[:limit] if limit is not None else fresh:
             claimed.append(Claimed(path.name, _move(path, processing)))
+        claimed = [c for c in claimed if c.path not in self._handed_out]
+        self._handed_out.update(c.path for c in claimed)
         return claimed
 
     def archive(self, item: Claimed) -> Path:
