@@ -1,4 +1,5 @@
-"""IPTC's own published examples (../shared/eval/wire): every text item becomes one WireItem
+"""IPTC's own published examples (../shared/eval/wire; © IPTC: ninjs examples MIT, NewsML-G2
+guideline listings CC BY 4.0): every text item becomes one WireItem
 with title, body and dates; every other item a recorded outcome; validated strictly.
 
 Skips where the shared data folder is absent. The expected outcome of every file is listed

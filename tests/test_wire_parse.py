@@ -269,3 +269,21 @@ def test_file_rejection_only_for_unreadable_files() -> None:
     assert "not a wire item" in file_rejection(parse_items(b"<html/>"))
     assert file_rejection(_parse("message_mixed.xml")) is None  # some items are not text: fine
     assert file_rejection(_parse("ninjs2_list.json")) is None
+
+
+def test_correction_signals_and_language_codes() -> None:
+    from pipeline.wire.items import language_code, looks_like_correction
+
+    assert looks_like_correction("Corrects vote margin in 2nd para")
+    assert looks_like_correction("CORRECTION: fixes name", None)
+    assert looks_like_correction(None, "CORRECTED-Minister resigns")
+    assert not looks_like_correction(None, "Correct answers win prizes")
+    assert not looks_like_correction("Correctional officers strike", None)
+    assert [language_code(v) for v in ("nb-NO", "en_US", "DE", "", None, "x-klingon")] == [
+        "nb",
+        "en",
+        "de",
+        None,
+        None,
+        None,
+    ]

@@ -369,9 +369,23 @@ def dedupe_subjects(subjects: list[Subject]) -> tuple[Subject, ...]:
     return tuple(out)
 
 
-_CORRECTION = re.compile(r"^\s*(?:\W\s*)?correct(?:s|ed|ion|ive)?\b", re.IGNORECASE)
+_CORRECTION_NOTE = re.compile(r"^\s*(?:\W\s*)?correct(?:s|ed|ion|ive)?\b", re.IGNORECASE)
+_CORRECTION_HEADLINE = re.compile(r"^\s*(?:CORRECTED|CORRECTION|CORRECTS)\b")
 
 
-def looks_like_correction(*notes: str | None) -> bool:
-    """An editor's note or headline that starts "Corrects ..."/"CORRECTION"/"CORRECTED-"."""
-    return any(bool(note and _CORRECTION.match(note)) for note in notes)
+def looks_like_correction(ednote: str | None, headline: str | None = None) -> bool:
+    """An editor's note starting "Corrects ..."/"Correction", or an agency-style capitalised
+    headline prefix ("CORRECTED-", "CORRECTION:"); a headline merely starting with the word
+    ("Correct answers ...") is not a signal."""
+    return bool(
+        (ednote and _CORRECTION_NOTE.match(ednote))
+        or (headline and _CORRECTION_HEADLINE.match(headline))
+    )
+
+
+def language_code(value: object) -> str | None:
+    """The primary ISO 639 subtag, lower case (``nb-NO`` -> ``nb``), as pages store it."""
+    if not isinstance(value, str):
+        return None
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None

@@ -30,6 +30,7 @@ from pipeline.wire.items import (
     clean_line,
     dedupe_subjects,
     element_text,
+    language_code,
     looks_like_correction,
     normalise_agency,
     parse_date,
@@ -255,7 +256,9 @@ def news_item(item: Any, raw: bytes) -> WireItem | str:
         byline=(nitf_body.byline if nitf_body else None) or _byline(content_meta),
         dateline=text_of(cmeta("dateline")) or (nitf_body.dateline if nitf_body else None),
         located=_located(content_meta),
-        language=(language.get("tag") if language is not None else None) or item.get(_XML_LANG),
+        language=language_code(
+            (language.get("tag") if language is not None else None) or item.get(_XML_LANG)
+        ),
         provider=provider,
         agency=agency,
         subjects=_subjects(content_meta),
