@@ -287,3 +287,16 @@ def test_correction_signals_and_language_codes() -> None:
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize("name", ["ninjs1_text.json", "ninjs2_list.json", "ninjs3_correction.json"])
+def test_any_field_of_any_type_never_crashes_in_warn_mode(name: str) -> None:
+    """validate: warn lets malformed items through to the mapper: it must cope with every type."""
+    doc = json.loads((DATA / name).read_text())
+    base = doc[0] if isinstance(doc, list) else doc
+    odd = [None, 0, 7, 1.5, True, "", "x", [], [1, "a", None], {}, {"a": {"b": 1}}, [{"x": 1}]]
+    for key in base:
+        for value in odd:
+            item = {**base, key: value}
+            results = parse_items(json.dumps(item).encode(), validate="warn")
+            assert len(results) == 1 and isinstance(results[0].outcome, ItemOutcome)

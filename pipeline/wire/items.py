@@ -378,8 +378,8 @@ def looks_like_correction(ednote: str | None, headline: str | None = None) -> bo
     headline prefix ("CORRECTED-", "CORRECTION:"); a headline merely starting with the word
     ("Correct answers ...") is not a signal."""
     return bool(
-        (ednote and _CORRECTION_NOTE.match(ednote))
-        or (headline and _CORRECTION_HEADLINE.match(headline))
+        (isinstance(ednote, str) and _CORRECTION_NOTE.match(ednote))
+        or (isinstance(headline, str) and _CORRECTION_HEADLINE.match(headline))
     )
 
 

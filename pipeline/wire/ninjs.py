@@ -27,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from jsonschema.exceptions import best_match
+
 from pipeline.errors import ConfigError
 from pipeline.outcomes import ItemOutcome
 from pipeline.paths import shared_path
@@ -157,7 +159,7 @@ def validation_error(item: dict[str, Any], version: str, directory: Path | None)
             "or give the feed validate: warn"
         )
     validator = _validator(str(directory.resolve()), version)
-    error = next(iter(sorted(validator.iter_errors(item), key=lambda e: list(e.path))), None)
+    error = best_match(validator.iter_errors(item))
     if error is None:
         return None
     where = "/".join(str(p) for p in error.absolute_path) or "(item)"
@@ -166,6 +168,11 @@ def validation_error(item: dict[str, Any], version: str, directory: Path | None)
 
 # --------------------------------------------------------------------------------------------
 # Fields
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else empty (validate: warn lets any type through)."""
+    return value if isinstance(value, list) else []
 
 
 def _get(item: dict[str, Any], *names: str) -> Any:
@@ -195,7 +202,7 @@ def _bodies(item: dict[str, Any], major: str) -> tuple[str, str | None]:
             return html_to_text(markup), markup
         text = item.get("body_text")
         return (plain_to_text(text), None) if isinstance(text, str) else ("", None)
-    bodies = [b for b in item.get("bodies") or [] if isinstance(b, dict)]
+    bodies = [b for b in _list(item.get("bodies")) if isinstance(b, dict)]
     for body in bodies:
         kind = str(body.get("contenttype") or body.get("contentType") or "").lower()
         value = body.get("value")
@@ -217,9 +224,8 @@ def _description_text(item: dict[str, Any], major: str) -> str:
 
 
 def _subjects(item: dict[str, Any], major: str) -> tuple[Subject, ...]:
-    raw = item.get("subject" if major == "1" else "subjects") or []
     out: list[Subject] = []
-    for entry in raw if isinstance(raw, list) else []:
+    for entry in _list(item.get("subject" if major == "1" else "subjects")):
         if not isinstance(entry, dict):
             continue
         name = clean_line(entry.get("name"))
@@ -237,10 +243,9 @@ def _subjects(item: dict[str, Any], major: str) -> tuple[Subject, ...]:
 
 def _provider(item: dict[str, Any], major: str) -> str | None:
     sources = item.get("infoSources" if major == "3" else "infosources") or item.get("infosource")
-    if isinstance(sources, list):
-        for src in sources:
-            if isinstance(src, dict) and clean_line(src.get("name")):
-                return clean_line(src["name"])
+    for src in _list(sources):
+        if isinstance(src, dict) and clean_line(src.get("name")):
+            return clean_line(src["name"])
     holder = _get(item, "copyrightHolder", "copyrightholder")
     if isinstance(holder, dict):
         holder = holder.get("name")
@@ -269,8 +274,7 @@ def _item_type(item: dict[str, Any]) -> str:
 
 
 def _is_correction(item: dict[str, Any], headline: str | None) -> bool:
-    genres = item.get("genres") or item.get("genre") or []
-    for genre in genres if isinstance(genres, list) else []:
+    for genre in _list(item.get("genres") or item.get("genre")):
         if (
             isinstance(genre, dict)
             and "correction"
