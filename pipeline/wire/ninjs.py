@@ -123,6 +123,20 @@ def schema_dir(explicit: Path | str | None = None) -> Path | None:
 
 
 @lru_cache(maxsize=32)
+def _existing_dir(directory: str) -> str:
+    """The resolved schema folder (found once per process: a per-item stat showed up in the
+    profile). A missing one raises, and raising is not cached, so it is looked for again."""
+    path = Path(directory)
+    if not directory or not path.is_dir():
+        where = directory or "(no shared data folder)"
+        raise ConfigError(
+            f"ninjs JSON Schemas not found at {where}; set {SCHEMA_ENV} to a folder holding "
+            "IPTC's ninjs-schema_<version>.json files or give the feed validate: warn"
+        )
+    return str(path.resolve())
+
+
+@lru_cache(maxsize=32)
 def _validator(directory: str, version: str) -> Any:
     """A compiled validator for one schema version (cached per process)."""
     from jsonschema import validators
@@ -158,13 +172,7 @@ def validation_error(item: dict[str, Any], version: str, directory: Path | None)
 
     Raises ConfigError when the schema directory is missing: that is the operator's problem,
     and rejecting every item for it would lose data."""
-    if directory is None or not directory.is_dir():
-        raise ConfigError(
-            f"ninjs JSON Schemas not found at {directory or '(no shared data folder)'}; "
-            f"set {SCHEMA_ENV} to a folder holding IPTC's ninjs-schema_<version>.json files "
-            "or give the feed validate: warn"
-        )
-    validator = _validator(str(directory.resolve()), version)
+    validator = _validator(_existing_dir(str(directory) if directory else ""), version)
     error = best_match(validator.iter_errors(item))
     if error is None:
         return None
