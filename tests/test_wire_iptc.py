@@ -14,6 +14,7 @@ import pytest
 from pipeline.outcomes import ItemOutcome
 from pipeline.paths import shared_path
 from pipeline.wire import parse_items
+from pipeline.wire.ninjs import _validator, schema_dir
 
 BASE = shared_path("eval", "wire")
 pytestmark = pytest.mark.skipif(
@@ -193,3 +194,38 @@ def test_schema_violation_message_is_reported() -> None:
         (BASE / "ninjs/3.0/20231016-event-timeline-sample.json").read_bytes(), validate="warn"
     )
     assert {str(r.outcome) for r in warned} == {"not_text"}
+
+
+def _wording(message: str) -> str:
+    return message.replace("Unevaluated properties", "Additional properties")
+
+
+def test_flattened_schemas_judge_exactly_like_the_published_ones() -> None:
+    """The speed-up in flatten_top_ref must not change a single verdict or message."""
+    import json
+    import random
+
+    directory = str(schema_dir().resolve())
+    items = []
+    for path in sorted((BASE / "ninjs").rglob("*.json")):
+        if "schemas" not in path.parts:
+            doc = json.loads(path.read_bytes())
+            items += doc if isinstance(doc, list) else [doc]
+    rng = random.Random(14)
+    odd = [None, 1, "x", [], {}, [{"a": 1}], {"value": 1}]
+    mutated = []
+    for item in items:
+        for _ in range(6):
+            key = rng.choice([*item, "unknownField", "headline", "bodies"])
+            mutated.append({**item, key: rng.choice(odd)})
+    versions = ["1.0", "1.3", "1.6", "2.0", "2.1", "2.2", "3.0", "3.1"]
+    for item in items + mutated:
+        for version in versions:
+            published = _validator(directory, version, flatten=False)
+            flat = _validator(directory, version, flatten=True)
+            # same verdict, same messages (the top-level one is worded "Additional" instead
+            # of "Unevaluated properties are not allowed", naming the same properties)
+            msgs = {_wording(e.message) for e in published.iter_errors(item)}
+            flat_msgs = {_wording(e.message) for e in flat.iter_errors(item)}
+            assert published.is_valid(item) == flat.is_valid(item), (version, item)
+            assert msgs == flat_msgs, (version, item)

@@ -136,9 +136,40 @@ def _existing_dir(directory: str) -> str:
     return str(path.resolve())
 
 
-@lru_cache(maxsize=32)
-def _validator(directory: str, version: str) -> Any:
-    """A compiled validator for one schema version (cached per process)."""
+def flatten_top_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    """An equivalent schema without the top-level ``$ref`` + ``unevaluatedProperties: false``.
+
+    ninjs 2.1+ say ``{"$ref": "#/$defs/ninjsType", "unevaluatedProperties": false}`` where
+    ``ninjsType`` is only ``properties``. Copying those ``properties`` up and saying
+    ``additionalProperties: false`` accepts and rejects exactly the same items when the target
+    has no other applicators, and jsonschema validates it 2x faster (no second walk to find
+    the evaluated properties). Any other shape is returned unchanged. tests/test_wire_iptc.py
+    checks both forms agree on IPTC's examples, our fixtures and mutated items."""
+    ref = schema.get("$ref")
+    if not (isinstance(ref, str) and ref.startswith("#/$defs/")):
+        return schema
+    target = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"))
+    if (
+        schema.get("unevaluatedProperties") is not False
+        or not isinstance(target, dict)
+        or not set(target) <= {"description", "title", "type", "properties"}
+        or target.get("type", "object") != "object"
+        or {"properties", "additionalProperties", "patternProperties"} & set(schema)
+    ):
+        return schema
+    flat = {k: v for k, v in schema.items() if k not in ("$ref", "unevaluatedProperties")}
+    flat["properties"] = target.get("properties", {})
+    flat["additionalProperties"] = False
+    return flat
+
+
+@lru_cache(maxsize=64)
+def _validator(directory: str, version: str, *, flatten: bool = True) -> Any:
+    """A compiled validator for one schema version (cached per process).
+
+    ``format`` stays an annotation, as JSON Schema 2020-12 specifies by default (and the
+    checkers for ``date-time``/``uri`` need packages we do not ship); dates are parsed, and a
+    bad one read as absent, by the mapper."""
     from jsonschema import validators
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
@@ -164,7 +195,7 @@ def _validator(directory: str, version: str) -> Any:
             schema_id, Resource.from_contents(schema, default_specification=DRAFT202012)
         )
     cls = validators.validator_for(schema)
-    return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+    return cls(flatten_top_ref(schema) if flatten else schema, registry=registry)
 
 
 def validation_error(item: dict[str, Any], version: str, directory: Path | None) -> str | None:
