@@ -64,6 +64,21 @@ class ExtractOutcome(StrEnum):
     CONSENT_WALL = "consent_wall"
 
 
+class ItemOutcome(StrEnum):
+    """What happened to one wire item (ninjs / NewsML-G2 / NITF) or one drop-folder file."""
+
+    OK = "ok"  # a text item, loaded as (a new version of) an article
+    UPDATED = "updated"  # a later version of a stored item: the article was updated in place
+    OLDER_VERSION = "older_version"  # arrived after a later version: recorded, nothing changed
+    DUPLICATE_VERSION = "duplicate_version"  # the same version delivered again
+    KILLED = "killed"  # a kill / withdrawal (pubstatus canceled or withheld)
+    NOT_TEXT = "not_text"  # picture, video, audio, event, planning, package, concept ...
+    EMPTY_BODY = "empty_body"  # a text item without any text
+    INVALID = "invalid"  # fails the format's schema (ninjs JSON Schema) or lacks an id
+    PARSE_ERROR = "parse_error"  # not well-formed JSON/XML, or unsafe XML (entity declarations)
+    UNSUPPORTED = "unsupported"  # well-formed, but not a wire item format we read
+
+
 # The outcomes the fetcher itself returns (HTTP level); polls and page fetches share them.
 FETCH_OUTCOMES: frozenset[str] = frozenset(
     {
