@@ -12,10 +12,17 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline import __version__
 from pipeline.errors import ConfigError
@@ -27,7 +34,7 @@ _ENV_PREFIX = "NEWSFLOW_"
 class FeedConfig(BaseModel):
     """One entry of the feeds registry."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str
     url: str
@@ -38,8 +45,43 @@ class FeedConfig(BaseModel):
         default=None, description="agency hint: every item is this wire's copy"
     )
     timezone: str | None = Field(default=None, description="IANA zone for dates without an offset")
+    home_admin1: str | None = Field(
+        default=None,
+        description="a local paper's home region (ISO 3166-2, e.g. US-LA): where ambiguous place "
+        "names resolve unless the text says otherwise",
+    )
     headers: dict[str, str] = Field(default_factory=dict)
     enabled: bool = True
+    format: str | None = Field(
+        default=None,
+        description="wire item format (ninjs, newsml-g2, nitf, newsml-1, atom): the feed "
+        "delivers items, not pages; auto-detected for dir:// drop folders",
+    )
+    validate_items: Literal["strict", "warn"] = Field(
+        default="strict",
+        alias="validate",
+        description="ninjs items failing IPTC's JSON Schema: rejected (strict) or kept (warn)",
+    )
+    full_content: bool = Field(
+        default=False,
+        description="take the article text from the feed (content:encoded / Atom content) "
+        "instead of fetching the page",
+    )
+    min_interval: float | None = Field(
+        default=None, gt=0, description="seconds: poll this feed at most this often"
+    )
+    max_interval: float | None = Field(
+        default=None, gt=0, description="seconds: poll this feed at least this often"
+    )
+
+    @property
+    def is_drop_folder(self) -> bool:
+        return self.url.startswith("dir:")
+
+    @property
+    def is_wire(self) -> bool:
+        """Delivers wire items (a drop folder, or an endpoint with a ``format``), not pages."""
+        return self.is_drop_folder or self.format is not None
 
     @field_validator("id")
     @classmethod
@@ -53,10 +95,46 @@ class FeedConfig(BaseModel):
     def _http_url(cls, v: str) -> str:
         from urllib.parse import urlsplit
 
-        parts = urlsplit(v.strip())
+        v = v.strip()
+        if v.startswith("dir:"):
+            from pipeline.wire.dropfolder import parse_dir_url
+
+            try:
+                parse_dir_url(v)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+            return v
+        parts = urlsplit(v)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"must be an absolute http(s) URL, got {v!r}")
-        return v.strip()
+            raise ValueError(
+                f"must be an absolute http(s) URL or a dir:///absolute/path drop folder, got {v!r}"
+            )
+        return v
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, v: str | None) -> str | None:
+        from pipeline.wire.detect import normalise_format
+
+        return normalise_format(v)
+
+    @field_validator("home_admin1")
+    @classmethod
+    def _admin1(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        import pycountry
+
+        code = v.strip().upper()
+        if pycountry.subdivisions.get(code=code) is None:
+            raise ValueError(f"{v!r} is not an ISO 3166-2 subdivision code (e.g. US-LA, GB-ENG)")
+        return code
+
+    @model_validator(mode="after")
+    def _home_in_country(self) -> FeedConfig:
+        if self.home_admin1 and self.country and not self.home_admin1.startswith(self.country):
+            raise ValueError(f"home_admin1 {self.home_admin1} is not in country {self.country}")
+        return self
 
     @field_validator("country")
     @classmethod
@@ -123,6 +201,19 @@ class Settings(BaseModel):
     )
     max_attempts_per_url: int = Field(default=3, ge=1, description="before a URL is given up")
     schedule: str = "*/15 * * * *"
+    min_poll_interval: float = Field(
+        default=300.0, gt=0, description="seconds: adaptive polling's lower bound (5 min)"
+    )
+    max_poll_interval: float = Field(
+        default=86400.0, gt=0, description="seconds: adaptive polling's upper bound (24 h)"
+    )
+    ninjs_schema_dir: Path | None = Field(
+        default=None,
+        description="IPTC's ninjs JSON Schemas (ninjs-schema_*.json) for item validation",
+    )
+    max_item_bytes: int = Field(
+        default=20_000_000, gt=0, description="largest wire delivery (file or response) read"
+    )
     shards: int = Field(
         default=8, ge=1, le=64, description="Airflow poll/fetch tasks per run (by host hash)"
     )
