@@ -3,7 +3,7 @@
 A throw-away AIRFLOW_HOME with a migrated SQLite metadata DB, the demo sites served on loopback
 by this process, and the Airflow CLI in subprocesses (Airflow reads its configuration at import,
 so it must not share this interpreter). Asserts what landed in DuckDB against the demo's ground
-truth (pipeline/demo_site/MANIFEST.yaml), and the asset event ``load`` published.
+truth (tools/demo/site/MANIFEST.yaml), and the asset event ``load`` published.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import duckdb
 import pytest
 import yaml
 
-from pipeline.demo import DEMO_ROOT, serve, write_demo_feeds
 from pipeline.urls import canonicalize_url
+from tools.demo import DEMO_ROOT, serve, write_demo_feeds
 
 pytestmark = pytest.mark.airflow
 

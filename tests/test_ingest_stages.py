@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.demo import serve, write_demo_feeds
 from pipeline.ingest import fetch_extract_batch, load, new_run_id, poll_feed
 from pipeline.settings import load_settings
+from tools.demo import serve, write_demo_feeds
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 COMMAND = "report"
@@ -56,7 +55,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"wrote {summary.path} ({summary.n_bytes / 1e6:.1f} MB, {len(summary.charts)} chart(s), "
         f"{summary.articles} article(s), {summary.stories} stor"
-        f"{'y' if summary.stories == 1 else 'ies'}) from {summary.source}",
-        file=sys.stdout,
+        f"{'y' if summary.stories == 1 else 'ies'}) from {summary.source}"
     )
     return 0

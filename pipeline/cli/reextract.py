@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
+from pipeline.cli.common import progress
 from pipeline.errors import NewsflowError
 
 COMMAND = "reextract"
@@ -57,9 +57,6 @@ def run(args: argparse.Namespace) -> int:
         raise NewsflowError(f"{settings.db_path}: no such database file (run `newsflow run` first)")
     if args.limit is not None and args.limit < 1:
         raise NewsflowError("--limit must be at least 1")
-
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
 
     report = reextract(settings, only_stale=not args.all, limit=args.limit, progress=progress)
     if args.json:
