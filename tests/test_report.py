@@ -308,3 +308,28 @@ def test_a_snapshot_says_when_it_was_published(db, tmp_path) -> None:
     page = write_report(snap, tmp_path / "r.html").path.read_text(encoding="utf-8")
     assert "Snapshot published 2026-03-06 12:34 UTC." in page
     assert "Read from the live file." not in page
+
+
+def test_report_imports_no_private_names_and_not_the_snapshot_module() -> None:
+    """The snapshot module writes the report after publishing; the report must not import it
+    back (no cycle), nor reach into other modules' private names."""
+    import ast
+
+    import pipeline.report
+
+    package = Path(pipeline.report.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module != "pipeline.snapshot", path.name
+                if node.module.startswith("pipeline") and not node.module.startswith(
+                    "pipeline.report"
+                ):
+                    private = [
+                        a.name
+                        for a in node.names
+                        if a.name.startswith("_") and not a.name.endswith("__")
+                    ]
+                    assert not private, f"{path.name} imports {private} from {node.module}"
+            elif isinstance(node, ast.Import):
+                assert all(a.name != "pipeline.snapshot" for a in node.names), path.name
