@@ -41,16 +41,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from pipeline.dedup import (  # noqa: E402
+from pipeline.dedup import (
     FINGERPRINT_VERSION,
     fingerprint_of_shingles,
     shingle_hashes_of_tokens,
 )
-from pipeline.store import _insert_articles, migrate  # noqa: E402
-from pipeline.story_index import StoryIndex  # noqa: E402
+from pipeline.store import _insert_articles, migrate
+from pipeline.story_index import StoryIndex
 
 VOCAB = 60_000
 START = datetime(2024, 1, 1, tzinfo=UTC)
