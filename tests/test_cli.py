@@ -147,3 +147,33 @@ def test_a_foreign_tools_package_is_refused(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "tools", foreign)
     with pytest.raises(ConfigError, match="another 'tools' package"):
         load_tool("demo", "demo")
+
+
+def test_from_an_installed_package_the_demo_says_it_needs_a_checkout(tmp_path):
+    """The package alone, outside any checkout (as from a wheel): one line, no traceback."""
+    import shutil
+
+    import pipeline
+
+    site = tmp_path / "site"
+    shutil.copytree(
+        Path(pipeline.__file__).parent,
+        site / "pipeline",
+        ignore=shutil.ignore_patterns("__pycache__", "data"),
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+    env["PYTHONPATH"] = str(site)
+    r = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--dir", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr == (
+        "newsflow: error: `newsflow demo` needs tools/demo from a newsflow checkout (this is an "
+        "installed package without one); run it from a clone of the repository, or set "
+        "NEWSFLOW_CHECKOUT to one\n"
+    )

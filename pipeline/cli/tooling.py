@@ -17,19 +17,20 @@ from pathlib import Path
 from types import ModuleType
 
 from pipeline.errors import ConfigError
-from pipeline.paths import checkout_path, require
+from pipeline.paths import checkout_path
 
 PACKAGE = "tools"
 
 
 def load_tool(name: str, command: str) -> ModuleType:
     """``tools.<name>`` from the checkout, for ``newsflow <command>``."""
-    folder = require(
-        checkout_path(PACKAGE, name),
-        f"`newsflow {command}` needs {PACKAGE}/{name} from a newsflow checkout; it was",
-        "run it from a clone of the repository (an editable install), or set NEWSFLOW_CHECKOUT "
-        "to one",
-    )
+    folder = checkout_path(PACKAGE, name)
+    if folder is None or not folder.is_dir():
+        where = f"no {folder}" if folder else "this is an installed package without one"
+        raise ConfigError(
+            f"`newsflow {command}` needs {PACKAGE}/{name} from a newsflow checkout ({where}); "
+            "run it from a clone of the repository, or set NEWSFLOW_CHECKOUT to one"
+        )
     _register_package(folder.parent)
     return importlib.import_module(f"{PACKAGE}.{name}")
 
