@@ -31,14 +31,17 @@ def parse_day(value: str) -> datetime:
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
-def add_db_arguments(p: argparse.ArgumentParser, feeds_required: bool = False) -> None:
-    """``--feeds`` and ``--db``, defaulting to the environment like the settings do."""
+def add_db_arguments(
+    p: argparse.ArgumentParser, feeds_required: bool = False, feeds_for: str = ""
+) -> None:
+    """``--feeds`` (``feeds_for`` says what the command reads from it) and ``--db``,
+    defaulting to the environment like the settings do."""
     p.add_argument(
         "--feeds",
         metavar="FEEDS.yaml",
         default=os.environ.get("NEWSFLOW_FEEDS"),
         required=feeds_required and not os.environ.get("NEWSFLOW_FEEDS"),
-        help="feeds registry (env NEWSFLOW_FEEDS)",
+        help=f"feeds registry{', for ' + feeds_for if feeds_for else ''} (env NEWSFLOW_FEEDS)",
     )
     p.add_argument("--db", metavar="PATH.duckdb", help="DuckDB file (env NEWSFLOW_DB_PATH)")
 
@@ -53,6 +56,12 @@ def settings_from_args(args: argparse.Namespace, **extra: Any) -> Any:
     if getattr(args, "allow_private_hosts", False):
         overrides["allow_private_hosts"] = True
     return load_settings(getattr(args, "feeds", None), **overrides)
+
+
+def require_db(settings: Any) -> None:
+    """Commands that read an existing DB say so in one line when there is none yet."""
+    if not settings.db_path.exists():
+        raise NewsflowError(f"{settings.db_path}: no such database file (run `newsflow run` first)")
 
 
 def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:

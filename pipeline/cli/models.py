@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pipeline.cli.common import add_db_arguments, settings_from_args
-from pipeline.errors import NewsflowError
+from pipeline.cli.common import add_db_arguments, require_db, settings_from_args
 
 COMMAND = "models"
 HELP = "rebuild the SQL models (dbt build) only"
@@ -35,8 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.ingest import build_models
 
     settings = settings_from_args(args)
-    if not settings.db_path.exists():
-        raise NewsflowError(f"{settings.db_path}: no such database file (run `newsflow run` first)")
+    require_db(settings)
     result = build_models(settings, full_refresh=args.full_refresh)
     print(describe(result))
     return 0

@@ -8,8 +8,9 @@ match its tables), the live file with ``--live`` or when no snapshot exists.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
+
+from pipeline.cli.common import add_db_arguments, settings_from_args
 
 COMMAND = "report"
 HELP = "write a self-contained HTML report (charts and tables) from the marts"
@@ -22,13 +23,7 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--feeds",
-        metavar="FEEDS.yaml",
-        default=os.environ.get("NEWSFLOW_FEEDS"),
-        help="feeds registry, for db_path/data_dir settings (env NEWSFLOW_FEEDS)",
-    )
-    p.add_argument("--db", metavar="PATH.duckdb", help="DuckDB file (env NEWSFLOW_DB_PATH)")
+    add_db_arguments(p, feeds_for="db_path/data_dir settings")
     p.add_argument(
         "--out",
         metavar="report.html",
@@ -45,11 +40,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.report import write_report
-    from pipeline.settings import load_settings
     from pipeline.snapshot import read_path
 
-    overrides = {"db_path": Path(args.db)} if args.db else {}
-    settings = load_settings(args.feeds, **overrides)
+    settings = settings_from_args(args)
     source = read_path(settings.db_path, settings.data_dir, live=args.live)
     summary = write_report(source, Path(args.out), title=args.title)
     print(
