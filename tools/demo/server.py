@@ -1,4 +1,4 @@
-"""The bundled offline demo: a small news web served on loopback, and a run against it.
+"""The offline demo web's server: the small news web in ``site/``, served on loopback.
 
 Each demo outlet is a virtual host (``ledger.demo.test`` ...) served by one threaded HTTP server
 on 127.0.0.1; the pipeline reaches them through the ``resolve`` setting (like curl --resolve), so
