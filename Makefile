@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,celery]'
 	touch $(STAMP)
 
+# The offline demo web (tools/demo, from this checkout) and one pipeline pass on it.
 demo: venv
 	$(BIN)/newsflow demo
 
@@ -24,7 +25,8 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -ra
 
-# A local Airflow (api-server, scheduler, dag-processor, triggerer) on the loopback demo web.
+# A local Airflow (api-server, scheduler, dag-processor, triggerer) on the loopback demo web
+# (tools/airflow_local, from this checkout).
 airflow: venv
 	$(BIN)/newsflow airflow
 

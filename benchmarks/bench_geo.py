@@ -68,7 +68,7 @@ def best_of(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
 
 
 def demo_pages() -> list[tuple[bytes, str]]:
-    site = ROOT / "pipeline" / "demo_site"
+    site = ROOT / "tools" / "demo" / "site"
     pages = []
     for p in sorted(site.rglob("*.html")):
         if p.name != "index.html":

@@ -41,17 +41,14 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from pipeline.storage.db import migrate  # noqa: E402
-from pipeline.storage.load import _insert_articles  # noqa: E402
-from pipeline.stories.fingerprints import (  # noqa: E402
+from pipeline.storage.db import migrate
+from pipeline.storage.load import _insert_articles
+from pipeline.stories.fingerprints import (
     FINGERPRINT_VERSION,
     fingerprint_of_shingles,
     shingle_hashes_of_tokens,
 )
-from pipeline.stories.index import StoryIndex  # noqa: E402
+from pipeline.stories.index import StoryIndex
 
 VOCAB = 60_000
 START = datetime(2024, 1, 1, tzinfo=UTC)

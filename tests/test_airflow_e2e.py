@@ -3,7 +3,7 @@
 A throw-away AIRFLOW_HOME with a migrated SQLite metadata DB, the demo sites served on loopback
 by this process, and the Airflow CLI in subprocesses (Airflow reads its configuration at import,
 so it must not share this interpreter). Asserts what landed in DuckDB against the demo's ground
-truth (pipeline/demo_site/MANIFEST.yaml), and the asset event ``load`` published.
+truth (tools/demo/site/MANIFEST.yaml), and the asset event ``load`` published.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import yaml
 from helpers import airflow_env, query
 
 from pipeline.acquire.urls import canonicalize_url
-from pipeline.demo import DEMO_ROOT, serve, write_demo_feeds
+from tools.demo import DEMO_ROOT, serve, write_demo_feeds
 
 pytestmark = pytest.mark.airflow
 

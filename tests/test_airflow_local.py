@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.commands.airflow_local import (
+from tools.airflow_local import (
     COMPONENTS,
     USERNAME,
     LocalAirflow,
-    _pids_with_home,
     airflow_environment,
     default_dags_dir,
     ensure_password,
     kill_strays,
+    pids_with_home,
 )
 
 
@@ -97,12 +97,12 @@ def test_kill_strays_ends_only_processes_of_this_airflow_home(tmp_path) -> None:
     theirs = subprocess.Popen(sleeper, env={**os.environ, "AIRFLOW_HOME": str(other)})
     try:
         deadline = time.monotonic() + 10
-        while mine.pid not in _pids_with_home(home) and time.monotonic() < deadline:
+        while mine.pid not in pids_with_home(home) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert kill_strays(home, grace=5) == [mine.pid]
         assert mine.wait(timeout=10) is not None
         assert theirs.poll() is None
-        assert _pids_with_home(home) == []
+        assert pids_with_home(home) == []
     finally:
         for proc in (mine, theirs):
             if proc.poll() is None:

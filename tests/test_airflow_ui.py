@@ -28,8 +28,9 @@ import pytest
 import yaml
 from _chromium import browser, require_chromium, save_screenshot
 
-from pipeline.commands.airflow_local import LocalAirflow, _pids_with_home, kill_strays
-from pipeline.demo import DEMO_ROOT
+from tools.airflow_local import LocalAirflow, kill_strays
+from tools.airflow_local import pids_with_home as _pids_with_home
+from tools.demo import DEMO_ROOT
 
 # The first test also pays for the module's stack (start + both runs): more than the suite's
 # default per-test timeout on a busy machine, so the bound here is the sum of the waits below.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 from pipeline.cli import build_parser, main
-from pipeline.demo import DEMO_ROOT
+from tools.demo import DEMO_ROOT
 
 NEWSFLOW = Path(sys.executable).with_name("newsflow")
 
@@ -100,3 +101,79 @@ def test_extract_url_requires_single_file(tmp_path, capsys):
     (tmp_path / "b.html").write_text("<html></html>")
     assert main(["extract", str(tmp_path), "--url", "https://x.org/a"]) == 1
     assert "--url applies to a single file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "tool"), [("demo", "tools/demo"), ("airflow", "tools/airflow_local")]
+)
+def test_tooling_commands_name_what_they_need_without_a_checkout(tmp_path, command, tool):
+    """From an installed wheel (no checkout found) the demo and the launcher are not there."""
+    env = {**os.environ, "NEWSFLOW_CHECKOUT": str(tmp_path)}
+    cmd = [str(NEWSFLOW)] if NEWSFLOW.exists() else [sys.executable, "-m", "pipeline"]
+    r = subprocess.run(
+        [*cmd, command, "--dir", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"`newsflow {command}` needs {tool}" in r.stderr and "NEWSFLOW_CHECKOUT" in r.stderr
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_tools_load_from_the_checkout_as_one_package():
+    from pipeline.cli.tooling import load_tool
+    from pipeline.paths import checkout_path
+
+    demo = load_tool("demo", "demo")
+    launcher = load_tool("airflow_local", "airflow")
+    assert checkout_path("tools", "demo", "site") == demo.DEMO_ROOT
+    assert (demo.DEMO_ROOT / "MANIFEST.yaml").is_file()
+    assert sys.modules["tools"].__path__[0] == str(checkout_path("tools"))
+    assert callable(launcher.launch) and launcher.default_dags_dir() == checkout_path("dags")
+
+
+def test_a_foreign_tools_package_is_refused(monkeypatch, tmp_path):
+    import types
+
+    from pipeline.cli.tooling import load_tool
+    from pipeline.errors import ConfigError
+
+    foreign = types.ModuleType("tools")
+    foreign.__path__ = [str(tmp_path)]
+    monkeypatch.setitem(sys.modules, "tools", foreign)
+    with pytest.raises(ConfigError, match="another 'tools' package"):
+        load_tool("demo", "demo")
+
+
+def test_from_an_installed_package_the_demo_says_it_needs_a_checkout(tmp_path):
+    """The package alone, outside any checkout (as from a wheel): one line, no traceback."""
+    import shutil
+
+    import pipeline
+
+    site = tmp_path / "site"
+    shutil.copytree(
+        Path(pipeline.__file__).parent,
+        site / "pipeline",
+        ignore=shutil.ignore_patterns("__pycache__", "data"),
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+    env["PYTHONPATH"] = str(site)
+    r = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--dir", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr == (
+        "newsflow: error: `newsflow demo` needs tools/demo from a newsflow checkout (this is an "
+        "installed package without one); run it from a clone of the repository, or set "
+        "NEWSFLOW_CHECKOUT to one\n"
+    )

@@ -6,6 +6,7 @@ the generator writes (no hand edits, nothing tuned into it).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -16,9 +17,22 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluation import dedup as ev
-from pipeline.evaluation.dedup_corpus import CASES, SIGNALS, build_corpus
 
-DATA = Path(__file__).parent / "data" / "dedup" / "corpus.jsonl"
+HERE = Path(__file__).parent / "data" / "dedup"
+DATA = HERE / "corpus.jsonl"
+
+
+def _load_generator():
+    """``tests/data/dedup/build.py``, the generator beside the set (a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("dedup_set_build", HERE / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load_generator()
+CASES, SIGNALS, build_corpus = build.CASES, build.SIGNALS, build.build_corpus
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +130,21 @@ def test_cli_json_on_a_subset_and_one_line_error(tmp_path, records):
     missing = _newsflow("eval", "dedup", "--data", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 1
     assert "no labelled set" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_default_set_is_found_through_the_checkout():
+    assert ev.default_set() == DATA.resolve()
+
+
+def test_without_a_checkout_the_default_set_names_what_it_needs(monkeypatch, tmp_path):
+    from pipeline.errors import ConfigError
+
+    monkeypatch.setenv("NEWSFLOW_CHECKOUT", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"tests/data/dedup/corpus\.jsonl.*--data"):
+        ev.default_set()
+
+
+def test_generator_writes_the_committed_file(tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    assert build.main([str(out)]) == 0
+    assert out.read_bytes() == DATA.read_bytes()

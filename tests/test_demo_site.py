@@ -1,4 +1,4 @@
-"""Consistency checks for the bundled offline demo site (pipeline/demo_site).
+"""Consistency checks for the bundled offline demo site (tools/demo/site).
 
 The end-to-end tests assert the pipeline's output against MANIFEST.yaml, so the manifest itself must
 agree with the feeds and files it describes; these tests catch a feed edited without the manifest
@@ -18,7 +18,9 @@ import lxml.html
 import pytest
 import yaml
 
-SITE = Path(__file__).resolve().parent.parent / "pipeline" / "demo_site"
+from tools.demo import DEMO_ROOT
+
+SITE = DEMO_ROOT
 PORT = "8765"
 HOST_RE = re.compile(r"^[a-z]+\.demo\.test$")
 

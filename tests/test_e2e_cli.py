@@ -1,6 +1,6 @@
 """End to end, for real: the demo web on loopback, `newsflow run` in a subprocess, a DuckDB file.
 
-Asserts exact counts and values against the demo's ground truth (pipeline/demo_site/MANIFEST.yaml),
+Asserts exact counts and values against the demo's ground truth (tools/demo/site/MANIFEST.yaml),
 then runs again and asserts nothing was added.
 """
 
@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from pipeline.acquire.urls import canonicalize_url
-from pipeline.demo import DEMO_ROOT, serve, write_demo_feeds
+from tools.demo import DEMO_ROOT, serve, write_demo_feeds
 
 pytestmark = pytest.mark.e2e
 

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.demo import serve, write_demo_feeds
-from pipeline.run.batch import fetch_extract_batch
-from pipeline.run.clock import new_run_id
-from pipeline.run.passes import load
-from pipeline.run.poll import poll_feed
+from pipeline.run.passes import fetch_extract_batch, load, new_run_id, poll_feed
 from pipeline.settings import load_settings
+from tools.demo import serve, write_demo_feeds
 
 pytestmark = pytest.mark.e2e
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.demo import serve, write_demo_feeds
 from pipeline.run.passes import run_pass
 from pipeline.settings import load_settings
+from tools.demo import serve, write_demo_feeds
 
 pytestmark = [pytest.mark.airflow, pytest.mark.e2e]
 

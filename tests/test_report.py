@@ -281,3 +281,55 @@ def test_charts_draw_in_headless_chromium_without_network(db, tmp_path) -> None:
     for chart in seen["charts"]:
         assert chart["rendered"] == "1" and chart["error"] is None, chart
         assert chart["marks"] > 0, f"{chart['name']}: no marks drawn"
+
+
+def test_every_outcome_has_its_own_colour() -> None:
+    from pipeline.outcomes import PollOutcome, UrlOutcome
+    from pipeline.report.charts import OUTCOME_COLOURS
+
+    outcomes = set(UrlOutcome) | set(PollOutcome)
+    assert outcomes <= set(OUTCOME_COLOURS)
+    assert len(set(OUTCOME_COLOURS.values())) == len(OUTCOME_COLOURS)
+
+
+def test_a_snapshot_says_when_it_was_published(db, tmp_path) -> None:
+    from pipeline.report.collect import SNAPSHOT_INFO
+    from pipeline.storage.snapshot import INFO_TABLE
+
+    assert SNAPSHOT_INFO == INFO_TABLE
+    snap = tmp_path / "snap.duckdb"
+    snap.write_bytes(db.read_bytes())
+    con = duckdb.connect(str(snap))
+    con.execute(
+        f"CREATE TABLE {SNAPSHOT_INFO} AS SELECT "
+        "'2026-03-06 12:34:00+00'::TIMESTAMPTZ AS published_at, 6 AS articles"
+    )
+    con.close()
+    page = write_report(snap, tmp_path / "r.html").path.read_text(encoding="utf-8")
+    assert "Snapshot published 2026-03-06 12:34 UTC." in page
+    assert "Read from the live file." not in page
+
+
+def test_report_imports_no_private_names_and_not_the_snapshot_module() -> None:
+    """The snapshot module writes the report after publishing; the report must not import it
+    back (no cycle), nor reach into other modules' private names."""
+    import ast
+
+    import pipeline.report
+
+    package = Path(pipeline.report.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module != "pipeline.storage.snapshot", path.name
+                if node.module.startswith("pipeline") and not node.module.startswith(
+                    "pipeline.report"
+                ):
+                    private = [
+                        a.name
+                        for a in node.names
+                        if a.name.startswith("_") and not a.name.endswith("__")
+                    ]
+                    assert not private, f"{path.name} imports {private} from {node.module}"
+            elif isinstance(node, ast.Import):
+                assert all(a.name != "pipeline.storage.snapshot" for a in node.names), path.name

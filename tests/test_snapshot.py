@@ -250,10 +250,10 @@ def wait_for(predicate, what: str, timeout: float = 120.0) -> None:
 
 @pytest.mark.e2e
 def test_queries_succeed_and_stay_consistent_throughout_a_run(tmp_path) -> None:
-    from pipeline.demo import serve, write_demo_feeds
     from pipeline.report import write_report
     from pipeline.run.passes import run_pass
     from pipeline.settings import load_settings
+    from tools.demo import serve, write_demo_feeds
 
     db = tmp_path / "news.duckdb"
     status, stop = tmp_path / "reader.json", tmp_path / "stop"

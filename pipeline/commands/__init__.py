@@ -1,1 +1,2 @@
-"""Subcommands of `newsflow` that live in their own modules (see pipeline/cli.py)."""
+"""``newsflow places`` (owned by the places work) until it joins the other subcommands in
+``pipeline/cli/``; :mod:`pipeline.cli.parser` offers it when present."""

@@ -1,6 +1,6 @@
 """``newsflow eval dedup``: score story clustering and wire attribution on the labelled set.
 
-The set (``tests/data/dedup/corpus.jsonl``, written by ``pipeline.evaluation.dedup_corpus``) holds
+The set (``tests/data/dedup/corpus.jsonl`` in a checkout, written by ``build.py`` beside it) holds
 rendered HTML pages labelled with their story and their true agency. The evaluation runs what
 ingestion runs: the pipeline's extractor on each page (in the bounded worker pool), fingerprints,
 staged batches in a shuffled order, and the real single-writer loader into a scratch DuckDB file.
@@ -32,12 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import NewsflowError
+from pipeline.paths import checkout_path, require
 
 COMMAND = "dedup"
 HELP = "score story clustering and wire attribution on the labelled set"
 DESCRIPTION = __doc__.split("\n\n")[0] if __doc__ else HELP
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "dedup" / "corpus.jsonl"
+SET_PARTS = ("tests", "data", "dedup", "corpus.jsonl")  # the committed set, in a checkout
 
 # The issue's targets; tests assert the measured figures stay at or above them.
 TARGET_PRECISION = 0.98
@@ -46,7 +47,9 @@ TARGET_AGENCY_ACCURACY = 0.97
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled JSONL set")
+    p.add_argument(
+        "--data", type=Path, help="labelled JSONL set (default: tests/data/dedup/corpus.jsonl)"
+    )
     p.add_argument("--batch-size", type=int, default=40, help="articles per staged batch")
     p.add_argument("--seed", type=int, default=7, help="load order shuffle seed")
     p.add_argument("--workers", type=int, default=2, help="extraction worker processes")
@@ -101,11 +104,20 @@ class DedupScores:
         return d
 
 
+def default_set() -> Path:
+    """The committed set of this checkout; from an installed wheel, a ConfigError naming it."""
+    return require(
+        checkout_path(*SET_PARTS),
+        "the labelled dedup set (tests/data/dedup/corpus.jsonl)",
+        "run from a newsflow checkout (or set NEWSFLOW_CHECKOUT) or pass --data PATH",
+    )
+
+
 def read_set(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise NewsflowError(
             f"{path}: no labelled set (generate it with "
-            "`python -m pipeline.evaluation.dedup_corpus PATH` or pass --data)"
+            "`python tests/data/dedup/build.py PATH` or pass --data)"
         )
     try:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
@@ -130,53 +142,32 @@ def _extract(html: str, url: str, record: dict[str, Any]) -> dict[str, Any]:
     return _asdict(ext)
 
 
-def _article_rows(records: list[dict[str, Any]], workers: int) -> list[dict[str, Any]]:
-    """Extract every page and build the staged ``articles`` rows ingestion would write."""
-    from pipeline.acquire.urls import canonicalize_url, outlet, url_hash
+def _article_rows(records: list[dict[str, Any]], workers: int) -> list[Any]:
+    """Extract every page and build the staged ``articles`` rows exactly as ingestion does
+    (:func:`pipeline.run.batch.article_row`)."""
+    from pipeline.acquire.urls import canonicalize_url, url_hash
+    from pipeline.run.batch import BatchRows, article_row
     from pipeline.run.pool import BoundedPool
-    from pipeline.stories.fingerprints import content_hash, fingerprint
 
     args = [(r["html"], r["url"], {k: v for k, v in r.items() if k != "html"}) for r in records]
     with BoundedPool(workers) as pool:
         outcomes = pool.map(_extract, args, timeout=60)
+    staged = BatchRows(run_id="eval", batch_id="eval")
     rows = []
     for r, out in zip(records, outcomes, strict=True):
         if not out.ok or out.value["outcome"] != "ok":
             raise NewsflowError(f"{r['url']}: extraction failed ({out.error or out.value})")
-        ext = out.value
         url = canonicalize_url(r["url"])
+        item = {"feed_id": r["feed_id"], "canonical_url": canonicalize_url(r["feed_link"])}
+        fetched_at = datetime.fromisoformat(r["fetched_at"])
         rows.append(
-            {
-                "article_id": url_hash(url),
-                "url": url,
-                "feed_id": r["feed_id"],
-                "outlet": outlet(url),
-                "publisher_country": None,
-                "title": ext["title"],
-                "title_source": ext["title_source"],
-                "body": ext["body"],
-                "word_count": ext["word_count"],
-                "published_at": ext["published_at"],
-                "date_source": ext["date_source"],
-                "fetched_at": datetime.fromisoformat(r["fetched_at"]),
-                "agency": ext["agency"],
-                "agency_evidence": ext["agency_evidence"],
-                "byline": ext["byline"],
-                "content_hash": content_hash(ext["body"]),
-                "language": ext["language"],
-                "feed_entry_url": canonicalize_url(r["feed_link"]),
-                "extractor": ext["extractor"],
-                "extractor_version": ext["extractor_version"],
-                "run_id": "eval",
-                "batch_id": "eval",
-                **fingerprint(ext["body"]).to_columns(),
-            }
+            article_row(staged, item, fetched_at, out.value, None, url_hash(url), url, None)
         )
     return rows
 
 
 def evaluate(
-    path: Path = DEFAULT_DATA,
+    path: Path | None = None,
     *,
     batch_size: int = 40,
     seed: int = 7,
@@ -184,7 +175,7 @@ def evaluate(
     window_days: float = 7.0,
     max_errors: int = 15,
 ) -> DedupScores:
-    """Run the set through extraction and the real loader; score the result."""
+    """Run the set (default: the committed one) through extraction and the real loader."""
     import time
     from datetime import UTC, timedelta
 
@@ -195,9 +186,9 @@ def evaluate(
     from pipeline.stories.index import StoryIndex
 
     t0 = time.monotonic()
-    records = read_set(path)
+    records = read_set(path or default_set())
     rows = _article_rows(records, workers)
-    truth = {row["article_id"]: rec for row, rec in zip(rows, records, strict=True)}
+    truth = {row.article_id: rec for row, rec in zip(rows, records, strict=True)}
     order = list(rows)
     random.Random(seed).shuffle(order)
     with tempfile.TemporaryDirectory(prefix="newsflow-eval-dedup-") as tmp:
@@ -345,8 +336,9 @@ def format_report(s: DedupScores, path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    data = args.data or default_set()
     scores = evaluate(
-        args.data,
+        data,
         batch_size=args.batch_size,
         seed=args.seed,
         workers=args.workers,
@@ -356,5 +348,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(scores.to_dict(), indent=1, sort_keys=True))
     else:
-        print(format_report(scores, args.data))
+        print(format_report(scores, data))
     return 0

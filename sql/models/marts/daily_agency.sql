@@ -4,11 +4,10 @@
   NULL (own reporting, or no attribution found) are left out rather than lumped under a made-up
   agency name. The day is published_at's UTC date, or fetched_at's when published_at is NULL.
 
-  Incremental exactly as daily_region: the days of articles loaded since the last build
-  (max(built_at)) are recomputed from all their articles and replaced whole (delete+insert keyed
-  on day).
+  Incremental exactly as daily_region (macro only_days_loaded_since_last_build): the days of
+  articles loaded since the last build (max(built_at)) are recomputed from all their articles and
+  replaced whole (delete+insert keyed on day).
 #}
--- depends_on: {{ ref('stg_articles') }}
 {{
     config(
         materialized='incremental',
@@ -25,29 +24,10 @@ with articles as (
 
 ),
 
-{% if is_incremental() %}
-last_build as (
-
-    select max(built_at) as built_at from {{ this }}
-
-),
-
-touched_days as (
-
-    select distinct published_day
-    from {{ ref('stg_articles') }}
-    where loaded_at > (select built_at from last_build)
-        or (select built_at from last_build) is null
-
-),
-{% endif %}
-
 scoped as (
 
     select * from articles
-    {% if is_incremental() %}
-    where published_day in (select published_day from touched_days)
-    {% endif %}
+    {{ only_days_loaded_since_last_build('published_day') }}
 
 ),
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-from pathlib import Path
 
+from pipeline.cli.common import add_db_arguments, progress, require_db, settings_from_args
 from pipeline.errors import NewsflowError
 
 COMMAND = "reextract"
@@ -26,13 +24,7 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--feeds",
-        metavar="FEEDS.yaml",
-        default=os.environ.get("NEWSFLOW_FEEDS"),
-        help="feeds registry, for each feed's agency, time zone and country (env NEWSFLOW_FEEDS)",
-    )
-    p.add_argument("--db", metavar="PATH.duckdb", help="DuckDB file (env NEWSFLOW_DB_PATH)")
+    add_db_arguments(p, feeds_for="each feed's agency, time zone and country")
     which = p.add_mutually_exclusive_group()
     which.add_argument(
         "--stale",
@@ -49,17 +41,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.run.reextract import format_report, reextract
-    from pipeline.settings import load_settings
 
-    overrides = {"db_path": Path(args.db)} if args.db else {}
-    settings = load_settings(args.feeds, **overrides)
-    if not settings.db_path.exists():
-        raise NewsflowError(f"{settings.db_path}: no such database file (run `newsflow run` first)")
+    settings = settings_from_args(args)
+    require_db(settings)
     if args.limit is not None and args.limit < 1:
         raise NewsflowError("--limit must be at least 1")
-
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
 
     report = reextract(settings, only_stale=not args.all, limit=args.limit, progress=progress)
     if args.json:

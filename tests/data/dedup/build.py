@@ -19,8 +19,9 @@ way of carrying the agency (dateline kept, byline, JSON-LD author, meta author, 
 feed author, feed hint, or nothing at all - then only the story can tell). Every page is rendered
 in its outlet's own HTML layout, so the evaluation runs the real extractor.
 
-``python -m pipeline.evaluation.dedup_corpus tests/data/dedup/corpus.jsonl`` rewrites the file;
-the output depends only on ``SEED``.
+``python tests/data/dedup/build.py`` rewrites ``corpus.jsonl`` beside it (or the file it is given);
+the output depends only on ``SEED``. The file is committed, so tests and ``newsflow eval dedup``
+do not depend on this script; ``tests/test_dedup_eval.py`` checks that the two agree.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 SEED = 20260305
+HERE = Path(__file__).resolve().parent
 
 # --------------------------------------------------------------------------------------------
 # Agencies: how each signs its copy (formats only; the wording is ours)
@@ -1485,7 +1487,13 @@ def write_corpus(path: Path, seed: int = SEED) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path, help="JSONL file to write")
+    ap.add_argument(
+        "out",
+        type=Path,
+        nargs="?",
+        default=HERE / "corpus.jsonl",
+        help="JSONL file to write (default: corpus.jsonl beside this script)",
+    )
     ap.add_argument("--seed", type=int, default=SEED)
     args = ap.parse_args(argv)
     n = write_corpus(args.out, args.seed)

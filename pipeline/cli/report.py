@@ -8,9 +8,9 @@ match its tables), the live file with ``--live`` or when no snapshot exists.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
+
+from pipeline.cli.common import add_db_arguments, settings_from_args
 
 COMMAND = "report"
 HELP = "write a self-contained HTML report (charts and tables) from the marts"
@@ -23,13 +23,7 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--feeds",
-        metavar="FEEDS.yaml",
-        default=os.environ.get("NEWSFLOW_FEEDS"),
-        help="feeds registry, for db_path/data_dir settings (env NEWSFLOW_FEEDS)",
-    )
-    p.add_argument("--db", metavar="PATH.duckdb", help="DuckDB file (env NEWSFLOW_DB_PATH)")
+    add_db_arguments(p, feeds_for="db_path/data_dir settings")
     p.add_argument(
         "--out",
         metavar="report.html",
@@ -46,17 +40,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.report import write_report
-    from pipeline.settings import load_settings
     from pipeline.storage.snapshot import read_path
 
-    overrides = {"db_path": Path(args.db)} if args.db else {}
-    settings = load_settings(args.feeds, **overrides)
+    settings = settings_from_args(args)
     source = read_path(settings.db_path, settings.data_dir, live=args.live)
     summary = write_report(source, Path(args.out), title=args.title)
     print(
         f"wrote {summary.path} ({summary.n_bytes / 1e6:.1f} MB, {len(summary.charts)} chart(s), "
         f"{summary.articles} article(s), {summary.stories} stor"
-        f"{'y' if summary.stories == 1 else 'ies'}) from {summary.source}",
-        file=sys.stdout,
+        f"{'y' if summary.stories == 1 else 'ies'}) from {summary.source}"
     )
     return 0
