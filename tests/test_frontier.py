@@ -1,0 +1,264 @@
+"""The crawl frontier against a real multi-host web on loopback (benchmarks/webfarm.py).
+
+Every claim is checked from the servers' side: which host was asked what, and when. Timing
+checks compare events with each other (this host's requests all ended before that one's first
+answer came back) or use bounds far from the expected value, so a busy machine does not fail
+them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.acquire.frontier import (
+    DEFERRED,
+    Frontier,
+    FrontierConfig,
+    FrontierResult,
+    WorkItem,
+    fetch_all,
+    host_key,
+)
+from pipeline.outcomes import PollOutcome, UrlOutcome
+from pipeline.settings import Settings
+
+pytestmark = pytest.mark.timeout(60)
+
+_spec = importlib.util.spec_from_file_location(
+    "webfarm", Path(__file__).resolve().parents[1] / "benchmarks" / "webfarm.py"
+)
+assert _spec and _spec.loader
+webfarm = importlib.util.module_from_spec(_spec)
+sys.modules["webfarm"] = webfarm
+_spec.loader.exec_module(webfarm)
+HostSpec, WebFarm = webfarm.HostSpec, webfarm.WebFarm
+
+
+def _settings(farm: WebFarm, **kw: object) -> Settings:
+    base: dict[str, object] = {
+        "allow_private_hosts": True,
+        "resolve": farm.resolve(),
+        "per_host_delay": 0.0,
+        "connect_timeout": 1.0,
+        "read_timeout": 1.0,
+        "request_deadline": 1.5,
+        "max_retries": 0,
+        "backoff_base": 0.01,
+        "fetch_concurrency": 4,
+    }
+    base.update(kw)
+    return Settings(**base)
+
+
+def _pages(name: str, n: int, **kw: object) -> HostSpec:
+    spec = HostSpec(name, {f"/a/{i}.html": webfarm.article_html(len(name), i) for i in range(n)})
+    spec.feeds = {"/feed-0.xml": list(spec.pages)}
+    for k, v in kw.items():
+        setattr(spec, k, v)
+    return spec
+
+
+def _items(farm: WebFarm, host: str, prefix: str = "/a/") -> list[WorkItem]:
+    spec = farm.hosts[host]
+    paths = [p for p in (*spec.pages, *spec.behaviours) if p.startswith(prefix)]
+    return [WorkItem(farm.url(host, p), "page", payload=(host, p)) for p in paths]
+
+
+def test_host_key_is_host_and_port() -> None:
+    assert host_key("http://Example.COM/a") == "example.com:80"
+    assert host_key("https://example.com./a") == "example.com:443"
+    assert host_key("http://h1.farm.test:8081/x") == "h1.farm.test:8081"
+    assert WorkItem("http://a.test/x", "page", host="outlet-a").key == "outlet-a"
+
+
+def test_every_item_gets_one_result_and_each_page_one_request() -> None:
+    hosts = [_pages(f"h{i}.farm.test", 5) for i in range(3)]
+    with WebFarm(hosts) as farm:
+        items = [it for h in farm.hosts for it in _items(farm, h)]
+        results = list(fetch_all(_settings(farm), items))
+        assert sorted(r.item.payload for r in results) == sorted(it.payload for it in items)
+        assert {r.outcome for r in results} == {"ok"}
+        assert all(r.attempted and r.started_at is not None for r in results)
+        page_hits = farm.hits_for(prefix="/a/")
+        assert len(page_hits) == len(items)
+        assert len({(h.host, h.path) for h in page_hits}) == len(items)
+
+
+def test_hosts_are_fetched_at_once_but_each_host_one_at_a_time() -> None:
+    hosts = [_pages(f"h{i}.farm.test", 3, latency=0.3) for i in range(4)]
+    with WebFarm(hosts) as farm:
+        items = [it for h in farm.hosts for it in _items(farm, h)]
+        results = list(fetch_all(_settings(farm, fetch_concurrency=4), items))
+        assert len(results) == 12 and all(r.ok for r in results)
+        assert farm.max_overlap() >= 3  # several hosts in flight together
+        for h in farm.hosts:
+            assert farm.max_overlap(h) == 1  # never two requests to one host at once
+
+
+def test_global_concurrency_limit_is_respected() -> None:
+    hosts = [_pages(f"h{i}.farm.test", 2, latency=0.2) for i in range(6)]
+    with WebFarm(hosts) as farm:
+        items = [it for h in farm.hosts for it in _items(farm, h)]
+        results = list(fetch_all(_settings(farm, fetch_concurrency=2), items))
+        assert all(r.ok for r in results)
+        assert farm.max_overlap() == 2
+
+
+def test_per_host_delay_is_kept_per_host_while_hosts_interleave() -> None:
+    delay = 0.4
+    hosts = [_pages(f"h{i}.farm.test", 4) for i in range(3)]
+    with WebFarm(hosts) as farm:
+        items = [it for h in farm.hosts for it in _items(farm, h)]
+        results = list(fetch_all(_settings(farm, per_host_delay=delay), items))
+        assert all(r.ok for r in results)
+        spans = {}
+        for h in farm.hosts:
+            hits = sorted(farm.hits_for(h), key=lambda x: x.start)  # robots.txt + 4 pages
+            assert len(hits) == 5
+            gaps = [b.start - a.end for a, b in itertools.pairwise(hits)]
+            assert min(gaps) >= delay - 0.02, (h, gaps)
+            spans[h] = (hits[0].start, hits[-1].end)
+        # the hosts' request windows overlap: they waited on their delays side by side
+        latest_start = max(s for s, _ in spans.values())
+        earliest_end = min(e for _, e in spans.values())
+        assert latest_start < earliest_end
+
+
+def test_a_sleeping_host_gives_its_request_slot_to_others() -> None:
+    """robots.txt Crawl-delay makes host A's Fetcher sleep; with one request slot, host B's
+    requests run during that sleep instead of waiting behind it."""
+    slow = _pages("a.farm.test", 1, robots="User-agent: *\nCrawl-delay: 1.5\n")
+    other = _pages("b.farm.test", 4)
+    with WebFarm([slow, other]) as farm:
+        with Frontier(_settings(farm, fetch_concurrency=1)) as frontier:
+            frontier.submit(_items(farm, "a.farm.test"))
+            deadline = time.monotonic() + 10
+            while not farm.hits_for("a.farm.test") and time.monotonic() < deadline:
+                time.sleep(0.01)
+            frontier.submit(_items(farm, "b.farm.test"))  # while A sleeps out its Crawl-delay
+            results = list(frontier.results())
+        assert len(results) == 5 and all(r.ok for r in results)
+        a_robots, a_page = sorted(farm.hits_for("a.farm.test"), key=lambda h: h.start)
+        assert a_page.start - a_robots.end >= 1.4  # Crawl-delay kept by A's Fetcher
+        b_pages = farm.hits_for("b.farm.test", "/a/")
+        during = [h for h in b_pages if a_robots.end <= h.start and h.end <= a_page.start]
+        assert len(during) >= 3
+
+
+def test_a_hanging_host_does_not_hold_up_others_and_its_circuit_opens() -> None:
+    healthy = _pages("ok.farm.test", 6)
+    hang = HostSpec("hang.farm.test", behaviours={f"/a/{i}.html": "hang" for i in range(5)})
+    with WebFarm([healthy, hang]) as farm:
+        items = _items(farm, "hang.farm.test") + _items(farm, "ok.farm.test")
+        settings = _settings(farm, per_host_delay=0.05, fetch_concurrency=2)
+        config = FrontierConfig.from_settings(settings, host_max_timeouts=2)
+        with Frontier(settings, config=config) as frontier:
+            frontier.submit(items)
+            order: list[FrontierResult] = list(frontier.results())
+            report = frontier.host_report()
+        by_host = {
+            h: [r for r in order if r.item.payload[0] == h]
+            for h in ("ok.farm.test", "hang.farm.test")
+        }
+        assert [r.outcome for r in by_host["ok.farm.test"]] == ["ok"] * 6
+        first_hang = order.index(by_host["hang.farm.test"][0])
+        assert all(order.index(r) < first_hang for r in by_host["ok.farm.test"])
+        outcomes = [r.outcome for r in by_host["hang.farm.test"]]
+        assert outcomes.count("timeout") == 2 and outcomes.count(DEFERRED) == 3
+        for r in by_host["hang.farm.test"]:
+            assert r.attempted == (r.outcome == "timeout")
+            if r.outcome == DEFERRED:
+                assert "timed out 2 times" in (r.error or "")
+        assert farm.n_started("hang.farm.test", "/a/") == 2  # deferred URLs never asked
+        assert report[f"hang.farm.test:{farm.port('hang.farm.test')}"]["timeouts"] == 2
+    assert DEFERRED == UrlOutcome.DEFERRED == PollOutcome.DEFERRED
+
+
+def test_failure_budget_in_seconds_defers_the_rest_of_a_host() -> None:
+    bad = HostSpec("bad.farm.test", behaviours={f"/a/{i}.html": "500" for i in range(4)})
+    bad.latency = 0.2
+    with WebFarm([bad, _pages("ok.farm.test", 2)]) as farm:
+        settings = _settings(farm)
+        config = FrontierConfig.from_settings(settings, host_failure_budget=0.1)
+        items = _items(farm, "bad.farm.test") + _items(farm, "ok.farm.test")
+        with Frontier(settings, config=config) as frontier:
+            frontier.submit(items)
+            results = list(frontier.results())
+            # a host whose circuit is open defers new work at once, without a request
+            frontier.submit([WorkItem(farm.url("bad.farm.test", "/a/9.html"), "page")])
+            late = list(frontier.results())
+        bad_res = [r for r in results if r.item.payload[0] == "bad.farm.test"]
+        assert [r.outcome for r in bad_res].count("http_error") == 1
+        assert [r.outcome for r in bad_res].count(DEFERRED) == 3
+        assert "in errors this run" in next(r.error for r in bad_res if r.outcome == DEFERRED)
+        assert [r.outcome for r in late] == [DEFERRED]
+        assert [r.outcome for r in results if r.item.payload[0] == "ok.farm.test"] == ["ok"] * 2
+        assert len(farm.hits_for("bad.farm.test", "/a/")) == 1
+
+
+def test_stop_flag_ends_the_run_within_seconds_and_loses_nothing() -> None:
+    busy = _pages("busy.farm.test", 30)
+    hang = HostSpec("hang.farm.test", behaviours={"/a/0.html": "hang"})
+    with WebFarm([busy, hang]) as farm:
+        settings = _settings(farm, per_host_delay=0.3, read_timeout=20, request_deadline=30)
+        stop = threading.Event()
+        items = _items(farm, "hang.farm.test") + _items(farm, "busy.farm.test")
+        results: list[FrontierResult] = []
+        config = FrontierConfig.from_settings(settings, stop_grace=1.0)
+        with Frontier(settings, config=config, stop=stop) as frontier:
+            frontier.submit(items)
+            for res in frontier.results():
+                results.append(res)
+                if len(results) == 3 and not stop.is_set():
+                    stop.set()
+                    stopped_at = time.monotonic()
+            elapsed = time.monotonic() - stopped_at
+            late = frontier.submit([WorkItem(farm.url("busy.farm.test", "/a/0.html"), "page")])
+            assert late == 1
+            assert [r.outcome for r in frontier.results()] == [DEFERRED]
+        assert elapsed < 5.0  # grace 1 s; the hanging request is abandoned, not waited for
+        assert sorted(r.item.url for r in results) == sorted(i.url for i in items)
+        deferred = [r for r in results if r.outcome == DEFERRED]
+        assert len(deferred) >= 20 and all(not r.attempted for r in deferred)
+        assert any("being fetched" in (r.error or "") for r in deferred)  # the hanging one
+        served = {h.path for h in farm.hits_for("busy.farm.test", "/a/") if h.status == 200}
+        ok = {r.item.payload[1] for r in results if r.ok}
+        assert ok <= served and len(served - ok) <= 1  # at most the one in flight at stop
+
+
+def test_pages_submitted_from_the_results_loop_are_fetched() -> None:
+    """Poll feeds, then feed each poll's links back in while other hosts still fetch."""
+    hosts = [_pages(f"h{i}.farm.test", 4) for i in range(3)]
+    with WebFarm(hosts) as farm:
+        feeds = [WorkItem(url, "feed", payload=fid) for fid, url in farm.feed_urls()]
+        pages: list[FrontierResult] = []
+        with Frontier(_settings(farm, per_host_delay=0.05)) as frontier:
+            frontier.submit(feeds)
+            for res in frontier.results():
+                if res.item.kind == "feed":
+                    assert res.ok, res.error
+                    links = re.findall(rb"<link>(http://[^<]+\.html)</link>", res.fetch.content)
+                    frontier.submit(WorkItem(u.decode(), "page") for u in links)
+                else:
+                    pages.append(res)
+        assert len(pages) == 12 and all(r.ok for r in pages)
+
+
+def test_conditional_requests_pass_validators_and_come_back_not_modified() -> None:
+    with WebFarm([_pages("h0.farm.test", 2)]) as farm:
+        settings = _settings(farm)
+        (_fid, url), *_ = farm.feed_urls()
+        first = next(iter(fetch_all(settings, [WorkItem(url, "feed")])))
+        assert first.ok and first.fetch.etag
+        again = next(iter(fetch_all(settings, [WorkItem(url, "feed", etag=first.fetch.etag)])))
+        assert again.outcome == "not_modified"
+        feed_hits = farm.hits_for("h0.farm.test", "/feed")
+        assert [h.conditional for h in feed_hits] == [False, True]
