@@ -262,3 +262,95 @@ def test_conditional_requests_pass_validators_and_come_back_not_modified() -> No
         assert again.outcome == "not_modified"
         feed_hits = farm.hits_for("h0.farm.test", "/feed")
         assert [h.conditional for h in feed_hits] == [False, True]
+
+
+# ------------------------------------------------------------------------- clean shutdown
+
+_CHILD = """
+import json, sys, threading
+from pipeline.acquire.frontier import Frontier, FrontierConfig, WorkItem
+from pipeline.run.shutdown import stop_on_signals
+from pipeline.settings import Settings
+
+cfg = json.loads(sys.argv[1])
+settings = Settings(**cfg["settings"])
+counts = {}
+with stop_on_signals() as stop, Frontier(
+    settings, stop=stop, config=FrontierConfig.from_settings(settings, stop_grace=1.0)
+) as frontier:
+    frontier.submit(WorkItem(u, "page") for u in cfg["urls"])
+    for res in frontier.results():
+        counts[res.outcome] = counts.get(res.outcome, 0) + 1
+        if sum(counts.values()) == 2:
+            print("READY", flush=True)
+print(json.dumps(counts), flush=True)
+"""
+
+
+def test_sigterm_stops_a_running_frontier_within_seconds_and_reports_every_item() -> None:
+    import json
+    import signal
+    import subprocess
+
+    busy = _pages("busy.farm.test", 40)
+    hang = HostSpec("hang.farm.test", behaviours={"/a/0.html": "hang"})
+    with WebFarm([busy, hang]) as farm:
+        urls = [it.url for it in _items(farm, "hang.farm.test") + _items(farm, "busy.farm.test")]
+        settings = _settings(farm, per_host_delay=0.3, read_timeout=30, request_deadline=30)
+        cfg = {"settings": settings.model_dump(mode="json"), "urls": urls}
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, json.dumps(cfg)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "READY"
+            t0 = time.monotonic()
+            child.send_signal(signal.SIGTERM)
+            out, _ = child.communicate(timeout=15)
+            elapsed = time.monotonic() - t0
+        finally:
+            child.kill()
+        assert child.returncode == 0
+        assert elapsed < 6.0  # grace 1 s + start-up noise; the hanging fetch is abandoned
+        counts = json.loads(out.strip().splitlines()[-1])
+        assert sum(counts.values()) == len(urls)
+        assert counts.get("deferred", 0) >= 20 and counts.get("ok", 0) >= 2
+
+
+def test_stop_on_signals_sets_the_event_then_restores_handlers() -> None:
+    import os
+    import signal
+
+    from pipeline.run.shutdown import stop_on_signals
+
+    before = signal.getsignal(signal.SIGTERM)
+    with stop_on_signals() as stop:
+        assert not stop.is_set()
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)  # the handler runs between bytecodes of the main thread
+        assert stop.is_set()
+    assert signal.getsignal(signal.SIGTERM) is before
+    with stop_on_signals(signals=(signal.SIGINT,)) as stop, pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert stop.is_set()
+        os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C means now
+        time.sleep(0.05)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_stop_on_signals_off_the_main_thread_just_yields_the_event() -> None:
+    from pipeline.run.shutdown import stop_on_signals
+
+    seen: list[bool] = []
+
+    def run() -> None:
+        with stop_on_signals() as stop:
+            seen.append(stop.is_set())
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    assert seen == [False]
