@@ -129,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, spec.robots.encode(), "text/plain")
         if path in spec.feeds:
             body = farm.feed_xml(spec, path)
-            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            etag = _etag(body)
             if self.headers.get("If-None-Match") == etag:
                 return self._send(304, b"", "application/rss+xml", ETag=etag)
             return self._send(200, body, "application/rss+xml; charset=utf-8", ETag=etag)
@@ -158,6 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour == "500":
             return self._send(500, b"oops")
         raise ValueError(f"unknown behaviour {behaviour!r}")
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
 
 
 class WebFarm:
@@ -202,14 +206,17 @@ class WebFarm:
         """The ``resolve`` setting that maps every farm host name to 127.0.0.1."""
         return {name: "127.0.0.1" for name in self.hosts}
 
+    def feeds(self) -> list[tuple[str, str, str]]:
+        """(feed id, host, path) of every feed, host by host."""
+        return [
+            (f"{spec.name.split('.')[0]}-{path.strip('/').removesuffix('.xml')}", spec.name, path)
+            for spec in self.hosts.values()
+            for path in spec.feeds
+        ]
+
     def feed_urls(self) -> list[tuple[str, str]]:
         """(feed id, URL) of every feed, host by host."""
-        out = []
-        for spec in self.hosts.values():
-            for path in spec.feeds:
-                fid = f"{spec.name.split('.')[0]}-{path.strip('/').removesuffix('.xml')}"
-                out.append((fid, self.url(spec.name, path)))
-        return out
+        return [(fid, self.url(host, path)) for fid, host, path in self.feeds()]
 
     def feed_xml(self, spec: HostSpec, path: str) -> bytes:
         items = []
@@ -226,6 +233,10 @@ class WebFarm:
             f"<title>{escape(spec.name)}</title><link>{self.url(spec.name, '/')}</link>"
             f"<ttl>15</ttl>{''.join(items)}</channel></rss>"
         ).encode()
+
+    def etag(self, host: str, path: str) -> str:
+        """The ETag the feed at ``path`` answers with (a client that sends it gets a 304)."""
+        return _etag(self.feed_xml(self.hosts[host], path))
 
     # -- what the hosts saw
 

@@ -354,3 +354,54 @@ def test_stop_on_signals_off_the_main_thread_just_yields_the_event() -> None:
     t.start()
     t.join()
     assert seen == [False]
+
+
+# ------------------------------------------------------------------------ farm and benchmark
+
+
+def test_bench_frontier_smoke_keeps_the_harness_working() -> None:
+    """A tiny run of benchmarks/bench_frontier.py: not timed, only checked for what it counts."""
+    bench_path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_frontier.py"
+    spec = importlib.util.spec_from_file_location("bench_frontier", bench_path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    polite, quiet = bench.main(["--smoke"])
+    assert polite["outcomes"] == {"feed:ok": polite["feeds"], "page:ok": polite["articles"]}
+    assert quiet["outcomes"] == {"not_modified": quiet["feeds"]}
+    assert quiet["conditional_requests"] == quiet["feed_requests"] == quiet["feeds"]
+    assert quiet["page_requests"] == 0 and quiet["feeds_requested_more_than_once"] == 0
+
+
+def test_real_farm_serves_the_shared_extraction_pages() -> None:
+    from pipeline.paths import shared_path
+
+    html_dir = shared_path("eval", "extraction", "html")
+    if html_dir is None or not html_dir.is_dir():
+        pytest.skip("../shared/eval/extraction/html is absent (set NEWSFLOW_SHARED)")
+    hosts = webfarm.real_farm(html_dir)
+    assert len(hosts) == 10 and sum(len(h.pages) for h in hosts) == len(
+        list(html_dir.glob("*.html"))
+    )
+    with WebFarm(hosts) as farm:
+        feeds = [WorkItem(url, "feed") for _, url in farm.feed_urls()]
+        results = list(fetch_all(_settings(farm), feeds))
+        assert all(r.ok for r in results)
+        first = hosts[0]
+        path, file = next(iter(first.pages.items()))
+        page = list(fetch_all(_settings(farm), [WorkItem(farm.url(first.name, path), "page")]))
+        assert page[0].ok and page[0].fetch.content == file.read_bytes()
+        first_feed = next(r for r in results if r.item.url.startswith(farm.url(first.name, "/")))
+        assert farm.url(first.name, path).encode() in first_feed.fetch.content
+
+
+def test_write_feeds_yaml_loads_as_settings(tmp_path: Path) -> None:
+    from pipeline.settings import load_settings
+
+    with WebFarm(webfarm.hostile_farm(n_pages=2)) as farm:
+        path = farm.write_feeds_yaml(tmp_path / "FEEDS.yaml", per_host_delay=0.5)
+        settings = load_settings(path, environ={})
+        assert settings.allow_private_hosts and settings.per_host_delay == 0.5
+        assert len(settings.feeds) == 5
+        assert settings.resolve["hang.farm.test"] == "127.0.0.1"
+        assert {f.url for f in settings.feeds} == {u for _, u in farm.feed_urls()}
