@@ -26,6 +26,7 @@ from pipeline.acquire.frontier import (
     WorkItem,
     fetch_all,
     host_key,
+    shard_for,
 )
 from pipeline.outcomes import PollOutcome, UrlOutcome
 from pipeline.settings import Settings
@@ -77,6 +78,17 @@ def test_host_key_is_host_and_port() -> None:
     assert host_key("https://example.com./a") == "example.com:443"
     assert host_key("http://h1.farm.test:8081/x") == "h1.farm.test:8081"
     assert WorkItem("http://a.test/x", "page", host="outlet-a").key == "outlet-a"
+
+
+def test_shard_for_is_stable_and_spreads_hosts() -> None:
+    keys = [f"h{i}.example:80" for i in range(400)]
+    shards = [shard_for(k, 8) for k in keys]
+    assert shards == [shard_for(k, 8) for k in keys]  # no per-process hash seed
+    assert shard_for("bbc.co.uk:443", 16) == 0  # pinned: shard assignment must not drift
+    counts = [shards.count(i) for i in range(8)]
+    assert min(counts) > 25 and max(counts) < 75
+    with pytest.raises(ValueError):
+        shard_for("a:80", 0)
 
 
 def test_every_item_gets_one_result_and_each_page_one_request() -> None:
@@ -250,6 +262,27 @@ def test_pages_submitted_from_the_results_loop_are_fetched() -> None:
                 else:
                     pages.append(res)
         assert len(pages) == 12 and all(r.ok for r in pages)
+
+
+def test_a_slow_consumer_holds_fetching_back() -> None:
+    """Pages not yet taken by the consumer count against ``max_buffered``: when extraction
+    falls behind, the frontier stops fetching instead of piling pages up in memory."""
+    hosts = [_pages(f"h{i}.farm.test", 6) for i in range(3)]
+    with WebFarm(hosts) as farm:
+        items = [it for h in farm.hosts for it in _items(farm, h)]
+        settings = _settings(farm)
+        config = FrontierConfig.from_settings(settings, max_buffered=3)
+        with Frontier(settings, config=config) as frontier:
+            frontier.submit(items)
+            time.sleep(0.5)  # nobody reads results yet
+            assert (
+                farm.n_started("h0.farm.test", "/a/")
+                + farm.n_started("h1.farm.test", "/a/")
+                + farm.n_started("h2.farm.test", "/a/")
+                == 3
+            )
+            results = list(frontier.results())
+        assert len(results) == 18 and all(r.ok for r in results)
 
 
 def test_conditional_requests_pass_validators_and_come_back_not_modified() -> None:

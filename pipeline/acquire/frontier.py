@@ -26,6 +26,7 @@ everything. This is Scrapy's scheduler/downloader split, in threads:
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import logging
@@ -51,6 +52,7 @@ __all__ = [
     "WorkItem",
     "fetch_all",
     "host_key",
+    "shard_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,15 @@ def host_key(url: str) -> str:
     if port is None:
         port = 443 if parts.scheme == "https" else 80
     return f"{host}:{port}"
+
+
+def shard_for(key: str, n_shards: int) -> int:
+    """Stable shard (0 .. n_shards-1) of a host key, the same in every process and run: the
+    Airflow shards split feeds and pages by host, so no two shards ever hit one host."""
+    if n_shards < 1:
+        raise ValueError(f"n_shards must be >= 1, got {n_shards}")
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % n_shards
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,9 @@ class FrontierConfig:
     """After stop, how long in-flight requests may finish before they are abandoned."""
     max_open_fetchers: int = 256
     """Idle hosts' Fetchers (and their connections) beyond this many are closed."""
+    max_buffered: int = 256
+    """Results fetched but not yet taken by the consumer, plus requests in flight, at most:
+    when extraction falls behind, fetching waits instead of holding pages in memory."""
 
     @property
     def n_threads(self) -> int:
@@ -216,6 +230,7 @@ class Frontier:
         self._seq = itertools.count()
         self._done: deque[FrontierResult] = deque()
         self._pending = 0  # submitted, result not yet yielded
+        self._n_busy = 0  # items being fetched
         self._abandoned: set[int] = set()  # id() of in-flight items given up at stop
         self._outcomes: Counter[str] = Counter()
         self._closed = False
@@ -286,6 +301,8 @@ class Frontier:
                     return
                 res = self._done.popleft()
                 self._pending -= 1
+                if len(self._done) + self._n_busy + 1 >= self.config.max_buffered:
+                    self._cv.notify_all()  # a worker may wait for buffer room
             yield res
 
     def stats(self) -> FrontierStats:
@@ -344,6 +361,9 @@ class Frontier:
         """Wait for a host whose delay has passed; None when the frontier closes or stops."""
         while not self._closed and not self.stop.is_set():
             timeout = 0.5
+            if len(self._done) + self._n_busy >= self.config.max_buffered:
+                self._cv.wait(timeout)  # the consumer is behind: back-pressure
+                continue
             if self._heap:
                 ready_at, _, key = self._heap[0]
                 now = self._clock()
@@ -355,6 +375,7 @@ class Frontier:
                         continue
                     item = slot.queue.popleft()
                     slot.busy = item
+                    self._n_busy += 1
                     slot.last_used = now
                     return slot, item
                 timeout = min(timeout, ready_at - now)
@@ -468,6 +489,7 @@ class Frontier:
     def _finish(self, slot: _Slot, item: WorkItem, res: FrontierResult) -> None:
         now = self._clock()
         slot.busy = None
+        self._n_busy -= 1
         slot.call = None
         slot.last_used = now
         delay = self.settings.per_host_delay
