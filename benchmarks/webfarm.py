@@ -74,6 +74,13 @@ class _Server(ThreadingHTTPServer):
         self.farm = farm
         self.spec = spec
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client closing an idle keep-alive connection is normal, not an error to print."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is real

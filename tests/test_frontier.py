@@ -216,6 +216,24 @@ def test_failure_budget_in_seconds_defers_the_rest_of_a_host() -> None:
         assert len(farm.hits_for("bad.farm.test", "/a/")) == 1
 
 
+def test_a_host_that_keeps_throttling_is_paused_then_deferred() -> None:
+    slow_down = HostSpec("busy.farm.test", behaviours={f"/a/{i}.html": "429" for i in range(4)})
+    slow_down.retry_after = 0  # the Fetcher honours it and retries at once
+    with WebFarm([slow_down]) as farm:
+        settings = _settings(farm, max_retries=1)
+        config = FrontierConfig.from_settings(settings, throttle_pause=0.5)
+        with Frontier(settings, config=config) as frontier:
+            frontier.submit(_items(farm, "busy.farm.test"))
+            results = list(frontier.results())
+        outcomes = [r.outcome for r in results]
+        assert outcomes.count("http_error") == 2 and outcomes.count(DEFERRED) == 2
+        assert all(r.fetch.status_code == 429 for r in results if r.attempted)
+        assert "429/503" in next(r.error for r in results if r.outcome == DEFERRED)
+        hits = sorted(farm.hits_for("busy.farm.test", "/a/"), key=lambda h: h.start)
+        assert len(hits) == 4  # two URLs, each tried twice
+        assert hits[2].start - hits[1].end >= 0.45  # paused after the first URL's last 429
+
+
 def test_stop_flag_ends_the_run_within_seconds_and_loses_nothing() -> None:
     busy = _pages("busy.farm.test", 30)
     hang = HostSpec("hang.farm.test", behaviours={"/a/0.html": "hang"})

@@ -58,10 +58,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFERRED = UrlOutcome.DEFERRED.value  # same value as PollOutcome.DEFERRED
-BACKOFF_AFTER_THROTTLE = 30.0
-"""A host that still answers 429/503 after the Fetcher's own retries is left alone this long."""
 
 _FAILURE_OUTCOMES = frozenset({"timeout", "network_error"})
+_THROTTLE_STATUSES = frozenset({429, 503})
 
 
 def host_key(url: str) -> str:
@@ -131,12 +130,20 @@ class FrontierConfig:
     concurrency: int = 4
     """Requests in flight at once, across all hosts."""
     threads: int | None = None
-    """Worker threads = hosts busy at once (in a request or sleeping in their Fetcher);
-    default 4 × concurrency, at most 64."""
+    """Worker threads = hosts busy at once (in a request or sleeping in their Fetcher, e.g.
+    the per-host delay between robots.txt and the first request); default 8 × concurrency,
+    16 to 128. Sleeping threads cost no request slot, only a little memory."""
     host_max_timeouts: int = 3
     """Timed-out fetches of one host after which its circuit opens for the rest of the run."""
-    host_failure_budget: float = 90.0
-    """Seconds of timeouts and errors (politeness and back-off sleeps excluded) per host."""
+    host_failure_budget: float = 60.0
+    """Seconds of timeouts and errors (politeness and back-off sleeps excluded) per host. Checked
+    between fetches: one URL's retries can overrun it, up to (max_retries + 1) ×
+    request_deadline."""
+    host_max_throttles: int = 2
+    """Fetches still answered 429/503 after the Fetcher's own Retry-After waits, after which
+    the host is left alone for the rest of the run."""
+    throttle_pause: float = 30.0
+    """A host that still answers 429/503 after those waits gets no request for this long."""
     stop_grace: float = 3.0
     """After stop, how long in-flight requests may finish before they are abandoned."""
     max_open_fetchers: int = 256
@@ -147,14 +154,14 @@ class FrontierConfig:
 
     @property
     def n_threads(self) -> int:
-        return self.threads or min(64, max(4, 4 * self.concurrency))
+        return self.threads or min(128, max(16, 8 * self.concurrency))
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> FrontierConfig:
-        """Settings fields the integrator adds (``host_max_timeouts``, ``host_failure_budget``)
-        are read when present; until then the defaults above apply."""
+        """Settings fields the integrator adds (``host_max_timeouts``, ``host_failure_budget``,
+        ``host_max_throttles``) are read when present; until then the defaults above apply."""
         values: dict[str, Any] = {"concurrency": settings.fetch_concurrency}
-        for name in ("host_max_timeouts", "host_failure_budget", "stop_grace"):
+        for name in ("host_max_timeouts", "host_failure_budget", "host_max_throttles"):
             if name in type(settings).model_fields:
                 values[name] = getattr(settings, name)
         values.update(overrides)
@@ -197,6 +204,7 @@ class _Slot:
     in_heap: bool = False
     last_used: float = 0.0
     timeouts: int = 0
+    throttles: int = 0
     failure_s: float = 0.0
     open_reason: str | None = None
 
@@ -468,23 +476,30 @@ class Frontier:
             fr.outcome == "http_error" and (fr.status_code or 500) >= 500
         )
         with self._cv:
-            if fr.outcome == "timeout":
-                slot.timeouts += 1
+            slot.timeouts += fr.outcome == "timeout"
+            slot.throttles += fr.status_code in _THROTTLE_STATUSES
             if failed:
                 slot.failure_s += max(0.0, busy_s)
-            cfg = self.config
             if slot.open_reason is None:
-                if slot.timeouts >= cfg.host_max_timeouts:
-                    slot.open_reason = (
-                        f"host {slot.key} timed out {slot.timeouts} times this run; deferred"
-                    )
-                elif slot.failure_s >= cfg.host_failure_budget:
-                    slot.open_reason = (
-                        f"host {slot.key} spent {slot.failure_s:.0f}s in errors this run "
-                        f"(budget {cfg.host_failure_budget:g}s); deferred"
-                    )
+                slot.open_reason = self._open_reason(slot)
                 if slot.open_reason:
                     log.warning("circuit open: %s", slot.open_reason)
+
+    def _open_reason(self, slot: _Slot) -> str | None:
+        cfg = self.config
+        if slot.timeouts >= cfg.host_max_timeouts:
+            return f"host {slot.key} timed out {slot.timeouts} times this run; deferred"
+        if slot.throttles >= cfg.host_max_throttles:
+            return (
+                f"host {slot.key} still answered 429/503 after waiting, {slot.throttles} times "
+                "this run; deferred"
+            )
+        if slot.failure_s >= cfg.host_failure_budget:
+            return (
+                f"host {slot.key} spent {slot.failure_s:.0f}s in errors this run "
+                f"(budget {cfg.host_failure_budget:g}s); deferred"
+            )
+        return None
 
     def _finish(self, slot: _Slot, item: WorkItem, res: FrontierResult) -> None:
         now = self._clock()
@@ -493,8 +508,8 @@ class Frontier:
         slot.call = None
         slot.last_used = now
         delay = self.settings.per_host_delay
-        if res.fetch is not None and res.fetch.status_code in (429, 503):
-            delay = max(delay, BACKOFF_AFTER_THROTTLE)
+        if res.fetch is not None and res.fetch.status_code in _THROTTLE_STATUSES:
+            delay = max(delay, self.config.throttle_pause)
         slot.ready_at = now + delay
         if id(item) in self._abandoned:
             self._abandoned.discard(id(item))
