@@ -11,6 +11,7 @@ Two figures from issue 12:
 
     .venv/bin/python benchmarks/bench_frontier.py                # full sizes, ~4 minutes
     .venv/bin/python benchmarks/bench_frontier.py --smoke        # seconds; keeps it working
+    .venv/bin/python benchmarks/bench_frontier.py --only hostile # issue 13 item 5, ~2 minutes
 
 Server-side counts (requests per host, most requests in flight at once) come from the farm's
 own log, so a figure cannot come from a request that did not happen.
@@ -45,10 +46,8 @@ def _settings(farm: webfarm.WebFarm, delay: float, concurrency: int) -> Settings
     )
 
 
-def politeness(n_articles: int, n_hosts: int, delay: float, concurrency: int) -> dict[str, Any]:
-    """Poll all feeds and fetch all pages of an uneven farm; wall time vs the politeness bound."""
-    hosts = webfarm.uneven_farm(n_articles, n_hosts)
-    busiest = max(hosts, key=lambda h: len(h.pages))
+def _crawl(hosts: list[webfarm.HostSpec], delay: float, concurrency: int) -> dict[str, Any]:
+    """Poll every feed, stream each feed's links back into the frontier, fetch every page."""
     with webfarm.WebFarm(hosts) as farm:
         settings = _settings(farm, delay, concurrency)
         outcomes: Counter[str] = Counter()
@@ -63,25 +62,57 @@ def politeness(n_articles: int, n_hosts: int, delay: float, concurrency: int) ->
                     frontier.submit(WorkItem(e.link, "page") for e in parsed.entries)
                 elif first_page_at is None and res.item.kind == "page":
                     first_page_at = time.monotonic() - t0
+            circuits = {k: v["open"] for k, v in frontier.host_report().items() if v["open"]}
         wall = time.monotonic() - t0
-        busiest_requests = len(farm.hits_for(busiest.name))
         return {
-            "scenario": "politeness",
-            "articles": sum(len(h.pages) for h in hosts),
-            "hosts": len(hosts),
-            "feeds": len(farm.feed_urls()),
-            "delay_s": delay,
-            "concurrency": concurrency,
-            "busiest_host_articles": len(busiest.pages),
-            "busiest_host_requests": busiest_requests,
-            "bound_s": len(busiest.pages) * delay,
             "wall_s": round(wall, 2),
-            "ratio_to_bound": round(wall / (len(busiest.pages) * delay), 3) if delay else None,
             "first_page_after_s": round(first_page_at or 0.0, 2),
             "requests": len(farm.hits),
+            "requests_per_host": {h: len(farm.hits_for(h)) for h in farm.hosts},
             "max_in_flight_server_side": farm.max_overlap(),
             "outcomes": dict(outcomes),
+            "circuits_opened": circuits,
         }
+
+
+def politeness(n_articles: int, n_hosts: int, delay: float, concurrency: int) -> dict[str, Any]:
+    """All feeds and pages of an uneven farm; wall time vs the politeness bound."""
+    hosts = webfarm.uneven_farm(n_articles, n_hosts)
+    busiest = max(hosts, key=lambda h: len(h.pages))
+    run = _crawl(hosts, delay, concurrency)
+    bound = len(busiest.pages) * delay
+    per_host = run.pop("requests_per_host")
+    return {
+        "scenario": "politeness",
+        "articles": sum(len(h.pages) for h in hosts),
+        "hosts": len(hosts),
+        "feeds": sum(len(h.feeds) for h in hosts),
+        "delay_s": delay,
+        "concurrency": concurrency,
+        "busiest_host_articles": len(busiest.pages),
+        "busiest_host_requests": per_host[busiest.name],
+        "bound_s": bound,
+        "ratio_to_bound": round(run["wall_s"] / bound, 3) if bound else None,
+        **run,
+    }
+
+
+def hostile(delay: float, concurrency: int) -> dict[str, Any]:
+    """A healthy farm alone, then beside hosts that hang, drip, throttle (429) and fail (500),
+    with the default deadlines and retries: what the bad hosts add to the run."""
+    healthy = webfarm.uneven_farm(100, 5)
+    alone = _crawl(healthy, delay, concurrency)
+    mixed = _crawl(webfarm.uneven_farm(100, 5) + webfarm.hostile_farm()[1:], delay, concurrency)
+    return {
+        "scenario": "hostile",
+        "delay_s": delay,
+        "concurrency": concurrency,
+        "healthy_alone_wall_s": alone["wall_s"],
+        "with_hostile_wall_s": mixed["wall_s"],
+        "added_s": round(mixed["wall_s"] - alone["wall_s"], 2),
+        "healthy_pages_ok": alone["outcomes"].get("page:ok", 0),
+        "with_hostile": {k: mixed[k] for k in ("outcomes", "circuits_opened", "requests_per_host")},
+    }
 
 
 def quiet(n_feeds: int, n_hosts: int, delay: float, concurrency: int) -> dict[str, Any]:
@@ -122,7 +153,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, no delay")
     ap.add_argument("--delay", type=float, default=1.0, help="per-host delay (s)")
     ap.add_argument("--concurrency", type=int, default=4, help="requests in flight at once")
-    ap.add_argument("--only", choices=["politeness", "quiet"], default=None)
+    ap.add_argument("--only", choices=["politeness", "quiet", "hostile"], default=None)
     args = ap.parse_args(argv)
     delay = 0.0 if args.smoke else args.delay
     sizes = (
@@ -139,6 +170,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         print(json.dumps(out[-1]), flush=True)
     if args.only in (None, "quiet"):
         out.append(quiet(*sizes["quiet"], delay, args.concurrency))
+        print(json.dumps(out[-1]), flush=True)
+    if args.only == "hostile":  # ~2 minutes of deadlines: run on request only
+        out.append(hostile(delay, args.concurrency))
         print(json.dumps(out[-1]), flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"peak_rss_mb": round(peak, 1)}), flush=True)
