@@ -303,6 +303,19 @@ def test_a_slow_consumer_holds_fetching_back() -> None:
         assert len(results) == 18 and all(r.ok for r in results)
 
 
+def test_a_fetcher_bug_is_recorded_per_item_and_never_hangs_the_run() -> None:
+    def broken(sleep: object) -> object:
+        raise RuntimeError("boom")
+
+    settings = Settings(allow_private_hosts=True)
+    items = [WorkItem(f"http://h{i}.test/a", "page") for i in range(3)]
+    with Frontier(settings, fetcher_factory=broken) as frontier:  # type: ignore[arg-type]
+        frontier.submit(items)
+        results = list(frontier.results())
+    assert [r.outcome for r in results] == ["network_error"] * 3
+    assert all("internal error: RuntimeError: boom" in (r.error or "") for r in results)
+
+
 def test_conditional_requests_pass_validators_and_come_back_not_modified() -> None:
     with WebFarm([_pages("h0.farm.test", 2)]) as farm:
         settings = _settings(farm)

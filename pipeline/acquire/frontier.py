@@ -419,13 +419,13 @@ class Frontier:
     def _fetch(self, slot: _Slot, item: WorkItem) -> FrontierResult:
         """Run one item through the slot's Fetcher; the Fetcher's sleeps release the request
         slot and wake up on stop."""
-        if slot.fetcher is None:
-            slot.fetcher = self._factory(self._sleeper(slot))
-            self._trim_fetchers()
         started_at = datetime.now(UTC)
         call = _Call(started=self._clock(), holding=False)
         slot.call = call
         try:
+            if slot.fetcher is None:
+                slot.fetcher = self._factory(self._sleeper(slot))
+                self._trim_fetchers()
             self._acquire(call)
             fr = slot.fetcher.fetch(
                 item.url,
