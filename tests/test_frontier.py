@@ -316,6 +316,17 @@ def test_a_fetcher_bug_is_recorded_per_item_and_never_hangs_the_run() -> None:
     assert all("internal error: RuntimeError: boom" in (r.error or "") for r in results)
 
 
+def test_ticks_let_the_consumer_work_while_hosts_wait() -> None:
+    with WebFarm([_pages("h0.farm.test", 2, latency=0.5)]) as farm:
+        with Frontier(_settings(farm)) as frontier:
+            frontier.submit(_items(farm, "h0.farm.test"))
+            seen = list(frontier.results_with_ticks(0.1))
+        got = [r for r in seen if r is not None]
+        assert len(got) == 2 and all(r.ok for r in got)
+        assert seen.count(None) >= 4  # ~1 s of latency in 0.1 s ticks (robots + 2 pages)
+        assert seen[-1] is not None  # ends with the last result, not a tick
+
+
 def test_conditional_requests_pass_validators_and_come_back_not_modified() -> None:
     with WebFarm([_pages("h0.farm.test", 2)]) as farm:
         settings = _settings(farm)

@@ -299,18 +299,35 @@ class Frontier:
 
     def results(self) -> Iterator[FrontierResult]:
         """Yield results as they complete until every submitted item has one."""
+        for res in self._results(None):
+            assert res is not None
+            yield res
+
+    def results_with_ticks(self, tick: float) -> Iterator[FrontierResult | None]:
+        """Like :meth:`results`, but yields None after ``tick`` seconds without a result, so
+        the consumer can collect finished extractions, stage a batch or refresh progress
+        while every host waits on its delay."""
+        return self._results(tick)
+
+    def _results(self, tick: float | None) -> Iterator[FrontierResult | None]:
         while True:
             with self._cv:
+                waited_from = self._clock()
                 while not self._done and self._pending and not self.stop.is_set():
-                    self._cv.wait(0.2)
-                if not self._done and self._pending and self.stop.is_set():
+                    if tick is not None and self._clock() - waited_from >= tick:
+                        break
+                    self._cv.wait(0.2 if tick is None else min(0.2, tick))
+                if not self._done and self._pending and not self.stop.is_set():
+                    res = None  # a tick: nothing arrived within ``tick`` seconds
+                elif not self._done and self._pending and self.stop.is_set():
                     self._drain_on_stop()
-                if not self._done:
+                if self._done:
+                    res = self._done.popleft()
+                    self._pending -= 1
+                    if len(self._done) + self._n_busy + 1 >= self.config.max_buffered:
+                        self._cv.notify_all()  # a worker may wait for buffer room
+                elif not self._pending or self.stop.is_set():
                     return
-                res = self._done.popleft()
-                self._pending -= 1
-                if len(self._done) + self._n_busy + 1 >= self.config.max_buffered:
-                    self._cv.notify_all()  # a worker may wait for buffer room
             yield res
 
     def stats(self) -> FrontierStats:
