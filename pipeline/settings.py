@@ -201,6 +201,15 @@ class Settings(BaseModel):
     )
     max_attempts_per_url: int = Field(default=3, ge=1, description="before a URL is given up")
     schedule: str = "*/15 * * * *"
+    host_max_timeouts: int = Field(
+        default=3, ge=1, description="timeouts after which a host's URLs wait for the next run"
+    )
+    host_failure_budget: float = Field(
+        default=60.0, gt=0, description="seconds of timeouts/errors per host per run"
+    )
+    host_max_throttles: int = Field(
+        default=2, ge=1, description="429/503 answers (after waiting) before a host is left alone"
+    )
     min_poll_interval: float = Field(
         default=300.0, gt=0, description="seconds: adaptive polling's lower bound (5 min)"
     )
