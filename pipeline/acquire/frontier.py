@@ -298,6 +298,12 @@ class Frontier:
             self._cv.notify_all()
         return n
 
+    @property
+    def pending(self) -> int:
+        """Items submitted whose result has not been yielded yet."""
+        with self._cv:
+            return self._pending
+
     def results(self) -> Iterator[FrontierResult]:
         """Yield results as they complete until every submitted item has one."""
         for res in self._results(None):
