@@ -269,8 +269,9 @@ class Crawl:
                        parsed, items)  # fmt: skip
         self._rows.polls.append(row)
         status = getattr(fr, "status_code", None)
+        kept = [] if self.fetch_new else [i for i in items if not i.get("content")]
         self.report.polls.append(
-            PollResult(feed.id, outcome, status, row.n_entries, len(items), [], error)
+            PollResult(feed.id, outcome, status, row.n_entries, len(items), kept, error)
         )
         self._event("poll", outcome)
         self.log(_describe(feed.id, outcome, status, row.n_entries, len(items), error))
