@@ -268,6 +268,7 @@ class Crawl:
         row = poll_row(self.s, feed, self.run_id, job.polled_at, job.state, fr, outcome, error,
                        parsed, items)  # fmt: skip
         self._rows.polls.append(row)
+        self._flush(force=False)
         status = getattr(fr, "status_code", None)
         kept = [] if self.fetch_new else [i for i in items if not i.get("content")]
         self.report.polls.append(
@@ -304,10 +305,12 @@ class Crawl:
                 why = f"also listed by another feed as {first['canonical_url']}"
                 self._rows.log(item, UrlOutcome.DUPLICATE, error=why)
                 self._event("fetch", UrlOutcome.DUPLICATE)
+                self._flush(force=False)
             elif item.get("duplicate_of"):
                 self._rows.log(item, UrlOutcome.DUPLICATE,
                                error=f"also listed by another feed as {item['duplicate_of']}")  # fmt: skip
                 self._event("fetch", UrlOutcome.DUPLICATE)
+                self._flush(force=False)
         return fresh
 
     def _queue_pages(self, items: Iterable[dict[str, Any]], *, known_new: bool) -> None:
@@ -344,6 +347,7 @@ class Crawl:
             self._extract(item, res.fetch, res.started_at or now())
             return
         self._rows.log(item, res.outcome, res=res.fetch, started=res.started_at, error=res.error)
+        self._flush(force=False)
 
     def _extract(self, item: dict[str, Any], fetched: Any, started: datetime) -> None:
         feed = self.feeds.get(item["feed_id"])
@@ -352,14 +356,19 @@ class Crawl:
         self._extracts[fut] = (item, fetched, started)
 
     def _record(self, finished: Sequence[tuple[Fetched, Any]]) -> None:
-        """Rows for finished extractions (one ``fetch_log`` row each, articles when new)."""
-        pages = [f for f, _ in finished]
-        outcomes = [o for _, o in finished]
-        before = len(self._rows.articles), len(self._rows.fetches)
-        record_pages(self._rows, self.feeds, pages, outcomes, self.seen, self.s, self._claimed)
-        for row in self._rows.fetches[before[1] :]:
-            self._event("extract", row.outcome)
-        self.report.n_articles += len(self._rows.articles) - before[0]
+        """Rows for finished extractions (one ``fetch_log`` row each, articles when new), in
+        chunks that fill the batch in hand exactly."""
+        rest = list(finished)
+        while rest:
+            room = max(1, self.s.batch_size - len(self._rows))
+            chunk, rest = rest[:room], rest[room:]
+            before = len(self._rows.articles), len(self._rows.fetches)
+            pages, outcomes = [f for f, _ in chunk], [o for _, o in chunk]
+            record_pages(self._rows, self.feeds, pages, outcomes, self.seen, self.s, self._claimed)
+            for row in self._rows.fetches[before[1] :]:
+                self._event("extract", row.outcome)
+            self.report.n_articles += len(self._rows.articles) - before[0]
+            self._flush(force=False)
 
     def _abandon_pending(self) -> None:
         """On stop: give running parses and extractions a moment, then record the rest as
@@ -377,6 +386,7 @@ class Crawl:
             why = "run stopped while the page was extracted"
             self._rows.log(item, UrlOutcome.DEFERRED, started=started, error=why)
             self._event("extract", UrlOutcome.DEFERRED)
+            self._flush(force=False)
         self._extracts.clear()
 
     # -- staging
