@@ -145,3 +145,51 @@ def test_feed_parser_reads_poll_hints_and_full_text():
     parsed = parse_feed(xml, "https://x.example/feed")
     assert (parsed.ttl_minutes, parsed.update_period, parsed.update_frequency) == (30, "hourly", 2)
     assert parsed.entries[0].content == "<p>Full text here.</p>"
+
+
+def test_sigterm_stops_a_slow_run_within_seconds_and_keeps_what_was_done(tmp_path):
+    """A real ``newsflow run`` in its own process against a slow farm (1 s per host between
+    requests): SIGTERM stops it in seconds, finished pages are loaded, the rest is deferred."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    hosts = [_host(f"slow{i}.farm.test", 30) for i in range(3)]
+    with WebFarm(hosts) as farm:
+        feeds = farm.write_feeds_yaml(
+            tmp_path / "feeds.yaml", per_host_delay=1.0, batch_size=5, respect_robots=False
+        )
+        exe = Path(sys.executable).with_name("newsflow")
+        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline"]
+        db = tmp_path / "news.duckdb"
+        proc = subprocess.Popen(
+            [*cmd, "run", "--feeds", str(feeds), "--db", str(db), "--no-models"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while len([h for h in farm.hits if h.path.startswith("/a/")]) < 6:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGTERM)
+        t0 = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+        took = time.monotonic() - t0
+        n_pages = len([h for h in farm.hits if h.path.startswith("/a/")])
+    assert proc.returncode == 130, err
+    assert "deferred" in out, out
+    print(f"stopped {took:.1f}s after SIGTERM")  # figures are printed, never asserted on
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        got = dict(con.execute("SELECT outcome, count(*) FROM fetch_log GROUP BY ALL").fetchall())
+        n_articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        zero = con.execute(
+            "SELECT count(*) FROM fetch_log WHERE outcome = 'deferred' AND attempts <> 0"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert sum(got.values()) == 90  # every URL recorded once, finished or deferred
+    assert got.get("deferred", 0) >= 90 - n_pages and zero == 0
+    assert n_articles == got.get("ok", 0) >= 1
