@@ -193,3 +193,28 @@ def test_sigterm_stops_a_slow_run_within_seconds_and_keeps_what_was_done(tmp_pat
     assert sum(got.values()) == 90  # every URL recorded once, finished or deferred
     assert got.get("deferred", 0) >= 90 - n_pages and zero == 0
     assert n_articles == got.get("ok", 0) >= 1
+
+
+def test_a_feed_that_keeps_failing_backs_off_and_is_listed_as_failing(tmp_path):
+    from pipeline.report.feed_health import feeds_down
+
+    gone = HostSpec("gone.farm.test")
+    gone.behaviours = {"/feed-0.xml": "500"}
+    gone.feeds = {"/feed-0.xml": []}
+    with WebFarm([gone, _host("fine.farm.test", 1)]) as farm:
+        s = _settings(farm, tmp_path)
+        for _ in range(3):
+            run_pass(s, build=False, poll_all=True)
+    con = duckdb.connect(str(s.db_path), read_only=True)
+    try:
+        down = feeds_down(con)
+        gaps = con.execute(
+            "SELECT epoch(next_due_at - polled_at) FROM feed_polls WHERE feed_id = 'gone-feed-0'"
+            " ORDER BY polled_at"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [d["feed_id"] for d in down] == ["gone-feed-0"]
+    assert down[0]["feed_state"] == "failing" and down[0]["last_outcome"] == "http_error"
+    assert down[0]["last_success"] is None and "HTTP 500" in down[0]["last_error"]
+    assert [g[0] for g in gaps] == sorted(g[0] for g in gaps) and gaps[-1][0] > gaps[0][0]
