@@ -218,3 +218,28 @@ def test_a_feed_that_keeps_failing_backs_off_and_is_listed_as_failing(tmp_path):
     assert down[0]["feed_state"] == "failing" and down[0]["last_outcome"] == "http_error"
     assert down[0]["last_success"] is None and "HTTP 500" in down[0]["last_error"]
     assert [g[0] for g in gaps] == sorted(g[0] for g in gaps) and gaps[-1][0] > gaps[0][0]
+
+
+def test_airflow_shards_poll_then_fetch_and_a_retried_shard_replaces_its_batches(tmp_path):
+    from pipeline.run.page import warm_up
+    from pipeline.run.passes import load, new_run_id
+    from pipeline.run.pool import BoundedPool
+    from pipeline.run.shards import feed_shards, fetch_extract_shard, plan_shards, poll_shard
+
+    hosts = [_host("a.farm.test", 4), _host("b.farm.test", 3)]
+    with WebFarm(hosts) as farm:
+        s = _settings(farm, tmp_path, shards=2)
+        run_id = new_run_id()
+        with BoundedPool(2, initializer=warm_up) as pool:  # one pool: task starts are not tested
+            shards = feed_shards(s, s.feed_ids())
+            polls = [poll_shard(s, run_id, ids, pool=pool) for ids in shards]
+            results = [r for shard in polls for r in shard]
+            assert sorted(r.n_new for r in results) == [3, 4]
+            work = plan_shards([r.items for r in results], s)
+            for w in work:
+                fetch_extract_shard(s, run_id, w, pool=pool)
+            for w in work:  # a retried task: stages the same work again, replacing its batches
+                fetch_extract_shard(s, run_id, w, pool=pool)
+        loaded = load(s, run_id)
+    assert loaded.articles == 7 and loaded.polls == 2
+    assert _q(s, "SELECT count(*), count(DISTINCT url_hash) FROM fetch_log") == [(7, 7)]
