@@ -252,7 +252,6 @@ class Frontier:
         return lambda sleep: Fetcher(self.settings, sleep=sleep, verify=ctx)
 
     # -- lifecycle
-
     def __enter__(self) -> Frontier:
         return self
 
@@ -299,10 +298,8 @@ class Frontier:
         return n
 
     @property
-    def pending(self) -> int:
-        """Items submitted whose result has not been yielded yet."""
-        with self._cv:
-            return self._pending
+    def pending(self) -> int:  # submitted, result not yet yielded (an int read needs no lock)
+        return self._pending
 
     def results(self) -> Iterator[FrontierResult]:
         """Yield results as they complete until every submitted item has one."""
