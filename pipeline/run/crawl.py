@@ -125,6 +125,7 @@ class Crawl:
         self._claimed: set[str] = set()  # article ids recorded in this run
         self._rows = self._new_rows()
         self._queued = 0
+        self._max_extracts = 4 * self.pool.workers + settings.batch_size
         self._wire: list[cf.Future[PollResult]] = []
         self.frontier: Frontier | None = None
 
@@ -171,6 +172,10 @@ class Crawl:
                     if res is not None:
                         self._on_result(res)
                     self._housekeeping(block=False)
+                    # Extraction behind: stop taking pages (the frontier then pauses at its
+                    # buffer limit), so memory is bounded by batch and buffer sizes.
+                    while len(self._extracts) >= self._max_extracts and not self.stop.is_set():
+                        self._housekeeping(block=True)
                 if not self._parses and not self._extracts and not frontier.pending:
                     break
                 if self.stop.is_set():
