@@ -14,6 +14,8 @@ serves the farm (so server-side counts come from the farm's own log):
 * **steady** (10,000 feeds on 200 hosts, 5 % changed): cycle time, requests, peak RSS; then a
   run without ``--all`` right after (adaptive polling: nothing is due).
 * **scale**: the quiet cycle at three sizes and the fitted growth exponent.
+* **marts**: load of one 1,000-article batch as the corpus grows (fitted growth), and the
+  incremental ``dbt build`` after that batch against a full rebuild.
 
     .venv/bin/python benchmarks/bench_run.py --only compute quiet    # minutes
     .venv/bin/python benchmarks/bench_run.py --smoke                 # seconds; a test runs it
@@ -186,18 +188,130 @@ def scale(sizes: list[int], tmp: Path) -> dict[str, Any]:
     return {"scenario": "scale", "points": points, "exponent": round(k, 2) if k else None}
 
 
+def _article_batch(k: int, size: int) -> dict[str, list[Any]]:
+    """Batch ``k`` of synthetic articles (distinct ~200-word bodies, one an hour apart per
+    outlet over ~60 days) with their fetch_log and url_aliases rows."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.storage.schema import AliasRow, ArticleRow, FetchRow
+    from pipeline.stories.fingerprints import content_hash, fingerprint
+
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    articles, fetches, aliases = [], [], []
+    for i in range(size):
+        n = k * size + i
+        rng = random.Random(n)
+        body = " ".join(rng.choice(webfarm._WORDS) for _ in range(200)) + f" item {n}."
+        aid, url = f"a{n:09d}", f"https://o{n % 50}.example/{n}"
+        when = t0 + timedelta(minutes=(n * 7) % (60 * 24 * 60))
+        articles.append(
+            ArticleRow(
+                article_id=aid,
+                url=url,
+                feed_id="f",
+                outlet=f"o{n % 50}.example",
+                publisher_country="GB",
+                title=f"Story {n}",
+                title_source="og:title",
+                body=body,
+                word_count=201,
+                published_at=when,
+                date_source="page",
+                fetched_at=when,
+                agency=None,
+                agency_evidence=None,
+                byline=None,
+                content_hash=content_hash(body),
+                language="en",
+                feed_entry_url=url,
+                extractor="bench",
+                extractor_version="0",
+                run_id="bench",
+                batch_id=f"bench-{k}",
+                **fingerprint(body).to_columns(),
+                section=None,
+                date_flags=None,
+                published_offset_minutes=None,
+                tagger_version=None,
+                item_uri=None,
+                item_version=None,
+                firstcreated=None,
+                versioncreated=None,
+                urgency=None,
+                is_correction=None,
+                withdrawn_at=None,
+                embargoed_until=None,
+            )
+        )
+        fetches.append(
+            FetchRow(
+                fetch_id=f"bench-{n}",
+                run_id="bench",
+                batch_id=f"bench-{k}",
+                feed_id="f",
+                url=url,
+                url_hash=aid,
+                final_url=url,
+                article_id=aid,
+                attempted_at=when,
+                outcome="ok",
+                status_code=200,
+                duration_ms=1,
+                n_bytes=1000,
+                attempts=1,
+                error=None,
+            )
+        )
+        aliases.append(AliasRow(url_hash=aid, url=url, article_id=aid))
+    return {"articles": articles, "fetch_log": fetches, "url_aliases": aliases}  # fmt: skip
+
+
+def marts(sizes: list[int], tmp: Path, batch: int = 1000) -> dict[str, Any]:
+    """Load cost of one ``batch``-article batch as the corpus grows, and the dbt build after
+    it: incremental against a full rebuild, at the largest size."""
+    from pipeline.run.dbt import run_dbt_build
+    from pipeline.storage.load import load_staged
+    from pipeline.storage.staging import write_batch
+
+    db, staging, state = tmp / "marts.duckdb", tmp / "staging", tmp / "state"
+    loads, k = [], 0
+    for size in sizes:
+        while (k + 1) * batch <= size:
+            write_batch(staging, f"bench-{k:05d}", "bench", _article_batch(k, batch))
+            t0 = time.monotonic()
+            load_staged(db, staging, state)
+            took = time.monotonic() - t0
+            k += 1
+        loads.append((k * batch, round(took, 2)))
+    t0 = time.monotonic()
+    run_dbt_build(db, full_refresh=True)
+    full = time.monotonic() - t0
+    write_batch(staging, f"bench-{k:05d}", "bench", _article_batch(k, batch))
+    load_staged(db, staging, state)
+    t0 = time.monotonic()
+    run_dbt_build(db)
+    incremental = time.monotonic() - t0
+    (n0, t_0), (n1, t_1) = loads[0], loads[-1]
+    growth = math.log(t_1 / t_0) / math.log(n1 / n0) if t_0 > 0 and n1 != n0 else None
+    return {"scenario": "marts", "load_s_at": loads, "load_growth_exponent":
+            round(growth, 2) if growth is not None else None, "articles": (k + 1) * batch,
+            "full_build_s": round(full, 1), "incremental_build_s": round(incremental, 1),
+            "incremental_share": round(incremental / full, 3)}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, no delay")
     ap.add_argument("--only", nargs="*", default=None,
-                    choices=["compute", "politeness", "quiet", "steady", "scale"])  # fmt: skip
+                    choices=["compute", "politeness", "quiet", "steady", "scale", "marts"])  # fmt: skip
     ap.add_argument("--html-dir", type=Path, default=None)
     args = ap.parse_args(argv)
-    wanted = set(args.only or ["compute", "politeness", "quiet", "steady", "scale"])
+    wanted = set(args.only or ["compute", "politeness", "quiet", "steady", "scale", "marts"])
     out = []
     with tempfile.TemporaryDirectory(prefix="bench_run_") as d:
         tmp = Path(d)
-        for name in ["compute", "politeness", "quiet", "steady", "scale"]:
+        for name in ["compute", "politeness", "quiet", "steady", "scale", "marts"]:
             if name not in wanted:
                 continue
             sub = tmp / name
@@ -212,8 +326,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                 res = quiet(40 if args.smoke else 1000, 10 if args.smoke else 100, sub)
             elif name == "steady":
                 res = quiet(60 if args.smoke else 10_000, 10 if args.smoke else 200, sub, 0.05)
-            else:
+            elif name == "scale":
                 res = scale([20, 40] if args.smoke else [250, 500, 1000], sub)
+            else:
+                sizes = [200, 400] if args.smoke else [10_000, 30_000, 60_000]
+                res = marts(sizes, sub, batch=100 if args.smoke else 1000)
             print(json.dumps(res), flush=True)
             out.append(res)
     return out
