@@ -18,6 +18,7 @@ import duckdb
 from pipeline.outcomes import PERMANENT_URL_OUTCOMES, PollOutcome, UrlOutcome
 
 HISTORY = 12  # recent polls per feed exported for adaptive polling (PollBounds.window)
+HISTORY_DAYS = 30  # ... and no older than this: the scan stays bounded as feed_polls grows
 
 
 def sql_path(p: Path) -> str:
@@ -72,7 +73,8 @@ def _feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
         f"""
         SELECT feed_id, feed_url, strftime(polled_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S'),
                outcome, coalesce(n_new, 0), publisher_interval_s
-        FROM feed_polls WHERE outcome <> '{PollOutcome.DEFERRED}'
+        FROM feed_polls
+        WHERE outcome <> '{PollOutcome.DEFERRED}' AND polled_at > now() - INTERVAL {HISTORY_DAYS} DAY
         QUALIFY row_number() OVER (PARTITION BY feed_id ORDER BY polled_at DESC) <= {HISTORY}
         ORDER BY feed_id, polled_at
         """
@@ -94,6 +96,8 @@ def _export_deferred(con: duckdb.DuckDBPyConnection, state_dir: Path) -> None:
         f"""
         COPY (
             SELECT feed_id, url AS canonical_url, url_hash FROM fetch_log
+            WHERE url_hash IN (
+                SELECT url_hash FROM fetch_log WHERE outcome = '{UrlOutcome.DEFERRED}')
             QUALIFY row_number() OVER (PARTITION BY url_hash ORDER BY attempted_at DESC) = 1
                 AND outcome = '{UrlOutcome.DEFERRED}'
             ORDER BY attempted_at
