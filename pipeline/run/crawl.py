@@ -417,8 +417,12 @@ class Crawl:
     def _start_wire(self) -> cf.ThreadPoolExecutor | None:
         if not self._wire_ids:
             return None
-        from pipeline.run.wire import poll_wire_feed  # type: ignore[import-not-found]
-
+        try:
+            from pipeline.run.wire import poll_wire_feed  # type: ignore[import-not-found]
+        except ImportError:  # the wire poller is merged separately; say so, never crash
+            for fid in self._wire_ids:
+                self.log(f"[poll] {fid}: skipped: wire feeds need pipeline.run.wire")
+            return None
         ex = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="wire")
         self._wire = [
             ex.submit(poll_wire_feed, self.s, fid, self.run_id, pool=self.pool, progress=self.log)
