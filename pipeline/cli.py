@@ -308,6 +308,7 @@ _EVAL_MODULES = (
     "pipeline.evaluation.extraction",
     "pipeline.evaluation.dedup",
     "pipeline.evaluation.geo",
+    "pipeline.evaluation.dates",
 )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.boilerplate import clean_body
+from pipeline.extract.boilerplate import clean_body
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_bf42b40397eba4d4.txt"
 

@@ -1,16 +1,18 @@
-"""extract_article on small but realistic news pages (chrome around a story), and extract_file."""
+"""extract_article on small but realistic news pages (chrome around a story), and the record
+``newsflow extract`` prints for one."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 
 import pytest
 
-from pipeline.errors import NewsflowError
-from pipeline.extract import EXTRACTOR_VERSION, extract_article, extract_file
+from pipeline.analyze import extraction_record
+from pipeline.extract import EXTRACTOR_VERSION, extract_article
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_bf42b40397eba4d4.txt"
 
@@ -400,10 +402,10 @@ def test_charset_from_meta_and_bom():
 
 
 # ---------------------------------------------------------------------------------------------
-# extract_file
+# the record `newsflow extract` prints for a saved page (an Extraction through extraction_record)
 
 
-def test_extract_file_record(tmp_path):
+def test_extract_record_of_a_saved_page(tmp_path):
     f = tmp_path / "article.html"
     html = page(
         [*PARAS, "(AFP)"],
@@ -411,9 +413,12 @@ def test_extract_file_record(tmp_path):
         head_extra='<link rel="canonical" href="/news/bridge">',
     )
     f.write_text(html, encoding="utf-8")
-    rec = extract_file(f)
+
+    def record(url: str) -> dict:
+        return extraction_record(asdict(extract_article(f.read_bytes(), url)))
+
+    rec = record(f.resolve().as_uri())
     json.dumps(rec)  # serialisable as is
-    assert rec["path"] == str(f)
     assert rec["outcome"] == "ok"
     assert rec["title"] == "Harbour bridge closed to lorries"
     assert rec["body"].splitlines() == PARAS
@@ -421,15 +426,9 @@ def test_extract_file_record(tmp_path):
     assert (rec["agency"], rec["agency_evidence"]) == ("AFP", "credit_line")
     assert rec["language"] == "en"
     assert rec["canonical_url"] is None  # relative to a file:// base: not a web address
-    assert (
-        extract_file(f, "https://ledger.example/x/y")["canonical_url"]
-        == "https://ledger.example/news/bridge"
+    assert record("https://ledger.example/x/y")["canonical_url"] == (
+        "https://ledger.example/news/bridge"
     )
-
-
-def test_extract_file_missing(tmp_path):
-    with pytest.raises(NewsflowError, match="cannot read"):
-        extract_file(tmp_path / "nope.html")
 
 
 def test_hard_wrapped_paragraphs_become_one_line_each():
@@ -541,15 +540,15 @@ def test_candidate_bodies_are_finished_like_the_chosen_body():
 
 
 def test_shingle_f1_and_cjk_word_counts():
-    from pipeline.extract import _shingles, count_words, shingle_f1
+    from pipeline.extract import count_words, shingle_f1, text_shingles
 
-    a = _shingles("one two three four five six")
-    assert shingle_f1(a, a) == 1.0 and shingle_f1(a, _shingles("seven eight nine ten")) == 0.0
-    assert shingle_f1(a, _shingles("")) == 0.0
+    a = text_shingles("one two three four five six")
+    assert shingle_f1(a, a) == 1.0 and shingle_f1(a, text_shingles("seven eight nine ten")) == 0.0
+    assert shingle_f1(a, text_shingles("")) == 0.0
     assert count_words("The council voted on Tuesday.") == 5
     assert count_words("北陸新幹線の延伸") == 4  # eight characters, two per word
     assert count_words("Tokyo 東京都 news") == 4
-    assert len(_shingles("北陸新幹線の延伸")) == 5  # characters are the tokens
+    assert len(text_shingles("北陸新幹線の延伸")) == 5  # characters are the tokens
 
 
 def test_html_text_one_line_per_block_and_no_scripts():
