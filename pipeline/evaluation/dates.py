@@ -110,7 +110,7 @@ def run_both(data: bytes) -> dict[str, Any]:
     t_ours = time.perf_counter() - t0
     return {
         "published_at": ext.published_at.isoformat() if ext.published_at else None,
-        "offset": getattr(ext, "published_offset_minutes", None),
+        "offset": ext.published_offset_minutes,
         "source": ext.date_source,
         "flags": ext.date_flags,
         "bare": bare,

@@ -23,7 +23,7 @@ from pipeline.extract.body import (
     trafilatura_candidate,
 )
 from pipeline.extract.boilerplate import CleanResult, clean_body
-from pipeline.extract.dates import choose_date, htmldate_guess, url_date
+from pipeline.extract.dates import choose_date, htmldate_guess
 from pipeline.extract.html import count_words, load_tree, norm_space
 from pipeline.extract.metadata import (
     PageMeta,
@@ -52,7 +52,7 @@ class Extraction:
     body: str
     word_count: int
     published_at: datetime | None  # tz-aware UTC
-    date_source: str | None  # "feed" | "page" | "url"
+    date_source: str | None  # "page" | "feed" | "url" | "htmldate" (see choose_date)
     language: str | None  # ISO 639-1
     canonical_url: str | None
     byline: str | None
@@ -63,6 +63,9 @@ class Extraction:
     error: str | None = None
     section: str | None = None  # the outlet's own section label ("World", "Politics")
     date_flags: str | None = None  # comma-separated codes, see choose_date
+    # The publisher's UTC offset in minutes where the date's source wrote one (a page timestamp
+    # with an offset); published_at stays UTC, this lets a user count by the publisher's day.
+    published_offset_minutes: int | None = None
 
 
 def _failed(outcome: ExtractOutcome, error: str) -> Extraction:
@@ -190,16 +193,14 @@ def _extract(
         feed_author=feed_author,
         feed_hint=feed_agency_hint,
     )
-    # htmldate only when the page states no published date: when it states an implausible one,
-    # htmldate would fall back to the *modified* date, which is not a publication time.
-    # Nor when the feed or the URL gives a date: htmldate's answer is a day without an offset,
-    # which never outranks the feed's date and says no more than the URL's (see choose_date).
-    page_dates = page.published
-    if not page_dates and feed_published is None and not url_date(url):
-        page_dates = [d for d in (htmldate_guess(tree),) if d]
     canonical = canonical_url(page.canonical_candidates, url)
     when = choose_date(
-        page_dates, feed_published, [url, canonical], default_tz=default_tz, country=country
+        page.published,
+        feed_published,
+        [url, canonical],
+        default_tz=default_tz,
+        country=country,
+        page_guess=lambda: htmldate_guess(tree, url),
     )
     outcome: ExtractOutcome = ExtractOutcome.OK
     error: str | None = None
@@ -226,6 +227,7 @@ def _extract(
         error=error,
         section=page.section,
         date_flags=",".join(when.flags) or None,
+        published_offset_minutes=when.offset_minutes,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
@@ -77,10 +77,35 @@ def naive_date_zone(default_tz: str | None, country: str | None = None) -> tzinf
 
 
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# Two defaults that differ in year, month and day: a field dateutil took from the default
+# rather than from the text shows up as a difference between the two parses.
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+
+
+def _dateutil_parse(value: str) -> datetime | None:
+    """dateutil's reading of free text, or None when the text lacks the year, month or day.
+
+    dateutil silently fills missing fields from its default (today, unless told otherwise), so
+    "2006" would become 2006 with today's month and day: a made-up date.
+    """
+    if not _HAS_YEAR.search(value):
+        return None
+    import warnings
+
+    from dateutil import parser as du
+
+    try:
+        with warnings.catch_warnings():  # "tzname EDT identified but not understood"
+            warnings.simplefilter("ignore")
+            a, b = (du.parse(value, default=d) for d in _DEFAULTS)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return a if a.date() == b.date() else None
 
 
 def parse_datetime(value: str) -> tuple[datetime, bool] | None:
-    """(datetime, had an explicit offset) from ISO 8601 or RFC 2822 text, or None."""
+    """(datetime, had an explicit offset) from ISO 8601, RFC 2822 or other text that names a
+    full day, or None."""
     value = value.strip()
     if not value or len(value) > 100:
         return None
@@ -90,19 +115,17 @@ def parse_datetime(value: str) -> tuple[datetime, bool] | None:
         try:
             dt = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
-            if not _HAS_YEAR.search(value):  # dateutil fills a missing year/month from today
+            parsed = _dateutil_parse(value)
+            if parsed is None:
                 return None
-            try:
-                import warnings
-
-                from dateutil import parser as du
-
-                with warnings.catch_warnings():  # "tzname EDT identified but not understood"
-                    warnings.simplefilter("ignore")
-                    dt = du.parse(value)
-            except (ValueError, OverflowError, TypeError):
-                return None
+            dt = parsed
     return dt, dt.tzinfo is not None and dt.utcoffset() is not None
+
+
+def offset_minutes(dt: datetime) -> int | None:
+    """The UTC offset written with a timestamp, in minutes east of UTC; None when naive."""
+    off = dt.utcoffset() if dt.tzinfo is not None else None
+    return None if off is None else int(off.total_seconds() // 60)
 
 
 def _localise(dt: datetime, tz: tzinfo) -> datetime:
@@ -132,8 +155,18 @@ def url_date(url: str | None) -> date | None:
 @dataclass
 class DateChoice:
     published_at: datetime | None  # UTC
-    source: str | None  # "page" | "feed" | "url"
+    source: str | None  # "page" | "feed" | "url" | "htmldate"
     flags: list[str]  # e.g. ["page_future", "page_feed_disagree"]
+    offset_minutes: int | None = None  # the publisher's UTC offset, when the source wrote one
+
+
+@dataclass
+class _PageClaims:
+    """The page's own published dates that passed :func:`_check`, in page order."""
+
+    aware: list[tuple[datetime, int | None]]  # (UTC, offset as written)
+    naive: list[datetime]  # UTC, read in the naive-date zone
+    impossible: bool  # some stated date was future/too old/far before the feed
 
 
 def _check(dt: datetime, kind: str, now: datetime, feed: datetime | None, flags: list[str]) -> bool:
@@ -149,6 +182,70 @@ def _check(dt: datetime, kind: str, now: datetime, feed: datetime | None, flags:
     return False
 
 
+def _page_claims(
+    page_dates: Sequence[str], tz: tzinfo, now: datetime, feed: datetime | None, flags: list[str]
+) -> _PageClaims:
+    claims = _PageClaims([], [], impossible=False)
+    for raw in page_dates:
+        parsed = parse_datetime(raw)
+        if parsed is None:
+            continue
+        dt = _localise(parsed[0], tz)
+        if not _check(dt, "page", now, feed, flags):
+            claims.impossible = True
+        elif parsed[1]:
+            claims.aware.append((dt, offset_minutes(parsed[0])))
+        else:
+            claims.naive.append(dt)
+    return claims
+
+
+def _feed_choice(
+    feed_published: datetime | None, tz: tzinfo, now: datetime, flags: list[str]
+) -> DateChoice | None:
+    """The feed's date, if possible. Feeds reach us normalised to UTC (feedparser), so the
+    publisher's offset is known only when the caller passes a datetime in another zone."""
+    if feed_published is None:
+        return None
+    feed = _localise(feed_published, tz)
+    if not _check(feed, "feed", now, None, flags):
+        return None
+    offset = offset_minutes(feed_published)
+    if feed_published.tzinfo is UTC or not offset:
+        offset = None
+    return DateChoice(feed, "feed", flags, offset)
+
+
+def _url_choice(
+    urls: Sequence[str | None], tz: tzinfo, now: datetime, flags: list[str]
+) -> DateChoice | None:
+    for u in urls:
+        d = url_date(u)
+        if d:
+            dt = _localise(datetime(d.year, d.month, d.day), tz)
+            if _check(dt, "url", now, None, flags):
+                return DateChoice(dt, "url", flags)
+    return None
+
+
+def _guess_choice(
+    guess: str | None, tz: tzinfo, now: datetime, feed: datetime | None, flags: list[str]
+) -> DateChoice | None:
+    """htmldate's day, unless impossible or a year in disguise: htmldate answers January 1st
+    when all it found was a year (a copyright line, a lone "2016"), and a year is not a
+    publication day (flagged ``htmldate_year_only``)."""
+    parsed = parse_datetime(guess) if guess else None
+    if parsed is None:
+        return None
+    if (parsed[0].month, parsed[0].day) == (1, 1):
+        flags.append("htmldate_year_only")
+        return None
+    dt = _localise(parsed[0], tz)
+    if not _check(dt, "htmldate", now, feed, flags):
+        return None
+    return DateChoice(dt, "htmldate", flags)
+
+
 def choose_date(
     page_dates: Sequence[str],
     feed_published: datetime | None,
@@ -157,6 +254,7 @@ def choose_date(
     default_tz: str | None = None,
     country: str | None = None,
     now: datetime | None = None,
+    page_guess: Callable[[], str | None] | None = None,
 ) -> DateChoice:
     """The article's publication time (UTC), where it came from, and what looked wrong.
 
@@ -165,69 +263,48 @@ def choose_date(
     2. else the feed's date (a page date that disagrees is usually a modified date or a template
        default: flagged ``page_feed_disagree``);
     3. else the first possible page date without an offset;
-    4. else a date in the URL (midnight).
+    4. else a date in the URL (midnight);
+    5. else ``page_guess()`` (htmldate: the page's markup and text, day precision), asked only
+       here and only when the page stated no impossible published date (htmldate would then
+       fall back to the modified date, which is not a publication time); a January 1st from
+       it is a year only and is not used.
     Naive values are read in :func:`naive_date_zone`. Impossible values are skipped and flagged
     ``<kind>_future`` (beyond ``FUTURE_SLACK`` from now), ``<kind>_too_old`` (before
     ``MIN_DATE``) or ``<kind>_before_feed`` (more than ``MAX_FEED_GAP`` before the feed's date),
-    where kind is ``page``, ``feed`` or ``url``.
+    where kind is ``page``, ``feed``, ``url`` or ``htmldate``. ``offset_minutes`` is the UTC
+    offset the chosen source wrote (page timestamps with an offset; a feed date passed in a
+    zone other than UTC), else None.
     """
     tz = naive_date_zone(default_tz, country)
     now = now or datetime.now(UTC)
     flags: list[str] = []
-    feed = _localise(feed_published, tz) if feed_published else None
-    if feed is not None and not _check(feed, "feed", now, None, flags):
-        feed = None
-    aware: datetime | None = None
-    naive: datetime | None = None
-    for raw in page_dates:
-        parsed = parse_datetime(raw)
-        if parsed is None:
-            continue
-        dt = _localise(parsed[0], tz)
-        if not _check(dt, "page", now, feed, flags):
-            continue
-        if parsed[1]:
-            aware = aware or dt
-        else:
-            naive = naive or dt
-    flags = list(dict.fromkeys(flags))
-    if aware and (feed is None or abs(aware - feed) <= DATE_AGREEMENT):
-        return DateChoice(aware, "page", flags)
+    feed = _feed_choice(feed_published, tz, now, flags)
+    feed_at = feed.published_at if feed else None
+    claims = _page_claims(page_dates, tz, now, feed_at, flags)
+    flags[:] = list(dict.fromkeys(flags))
+    if claims.aware:
+        at, offset = claims.aware[0]
+        if feed_at is None or abs(at - feed_at) <= DATE_AGREEMENT:
+            return DateChoice(at, "page", flags, offset)
+        flags.append("page_feed_disagree")
     if feed:
-        if aware:
-            flags.append("page_feed_disagree")
-        return DateChoice(feed, "feed", flags)
-    if naive:
-        return DateChoice(naive, "page", flags)
-    for u in urls:
-        d = url_date(u)
-        if d:
-            dt = _localise(datetime(d.year, d.month, d.day), tz)
-            if _check(dt, "url", now, None, flags):
-                return DateChoice(dt, "url", flags)
-    return DateChoice(None, None, list(dict.fromkeys(flags)))
+        return feed
+    if claims.naive:
+        return DateChoice(claims.naive[0], "page", flags)
+    choice = _url_choice(urls, tz, now, flags)
+    if choice is None and page_guess is not None and not claims.impossible:
+        choice = _guess_choice(page_guess(), tz, now, feed_at, flags)
+    return choice or DateChoice(None, None, list(dict.fromkeys(flags)))
 
 
-def choose_published(
-    page_dates: list[str],
-    feed_published: datetime | None,
-    urls: list[str | None],
-    *,
-    default_tz: str | None = None,
-    now: datetime | None = None,
-) -> tuple[datetime | None, str | None]:
-    """(published_at, date_source) of :func:`choose_date`, without the flags."""
-    c = choose_date(page_dates, feed_published, urls, default_tz=default_tz, now=now)
-    return c.published_at, c.source
-
-
-def htmldate_guess(tree: lxml_html.HtmlElement) -> str | None:
-    """htmldate's markup-only guess (day precision). url="" keeps it from reading the URL: the
-    URL is our last resort, not part of the page's own claim."""
+def htmldate_guess(tree: lxml_html.HtmlElement, url: str | None = None) -> str | None:
+    """htmldate's guess at the original publication day from the page's markup and text (its
+    extensive search). Without ``url`` it reads the page's canonical link, as it would on its
+    own. Best effort: an htmldate failure is no date, never a failed page."""
     try:
         return htmldate.find_date(
-            tree, extensive_search=False, original_date=True, url="", outputformat="%Y-%m-%d"
+            tree, original_date=True, url=url or None, outputformat="%Y-%m-%d"
         )
-    except Exception:  # htmldate is best-effort; a failure there must not fail the page
+    except Exception:
         LOGGER.debug("htmldate failed", exc_info=True)
         return None
