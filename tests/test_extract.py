@@ -7,14 +7,14 @@ import json
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from html import escape
-from pathlib import Path
 
 import pytest
 
 from pipeline.analyze import extraction_record
 from pipeline.extract import EXTRACTOR_VERSION, extract_article
+from pipeline.paths import shared_path
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_bf42b40397eba4d4.txt"
+SEED = shared_path("seed", "000_bf42b40397eba4d4.txt")
 
 PARAS = [
     "The city council voted on Tuesday to close the old harbour bridge to heavy traffic after "
@@ -111,7 +111,10 @@ def test_wire_copy_label_and_credit_removed_agency_from_credit_line():
     assert (r.agency, r.agency_evidence) == ("AFP", "credit_line")
 
 
-@pytest.mark.skipif(not SEED.exists(), reason=f"seed dispatch not available at {SEED}")
+@pytest.mark.skipif(
+    SEED is None or not SEED.exists(),
+    reason=f"seed dispatch not available at {SEED} (set NEWSFLOW_SHARED)",
+)
 def test_seed_dispatch_in_a_page():
     lines = [ln for ln in SEED.read_text(encoding="utf-8").splitlines() if ln.strip()]
     # Subheads ("Talks") become <h2>, as on the outlet's page.
