@@ -298,13 +298,27 @@ def choose_date(
 
 
 def htmldate_guess(tree: lxml_html.HtmlElement, url: str | None = None) -> str | None:
-    """htmldate's guess at the original publication day from the page's markup and text (its
-    extensive search). Without ``url`` it reads the page's canonical link, as it would on its
-    own. Best effort: an htmldate failure is no date, never a failed page."""
-    try:
-        return htmldate.find_date(
-            tree, original_date=True, url=url or None, outputformat="%Y-%m-%d"
-        )
-    except Exception:
-        LOGGER.debug("htmldate failed", exc_info=True)
-        return None
+    """htmldate's guess at the original publication day from the page's markup and text.
+
+    Its fast search first (markup, ``<time>``, text patterns: a few ms); its extensive search
+    (free-text expressions through dateparser, up to seconds on a large page) only when the fast
+    one finds nothing: on the page-date dev set that recovers the same days as always searching
+    extensively, at a fraction of the cost. Without ``url`` htmldate reads the page's canonical
+    link, as it would on its own. Best effort: an htmldate failure is no date, never a failed
+    page.
+    """
+    for extensive in (False, True):
+        try:
+            found = htmldate.find_date(
+                tree,
+                extensive_search=extensive,
+                original_date=True,
+                url=url or None,
+                outputformat="%Y-%m-%d",
+            )
+        except Exception:  # htmldate is best-effort; a failure there must not fail the page
+            LOGGER.debug("htmldate failed", exc_info=True)
+            found = None
+        if found:
+            return found
+    return None
