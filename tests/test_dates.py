@@ -131,3 +131,39 @@ def test_extract_article_metadata_offset_and_copyright_year():
     assert r.published_at == datetime(2026, 3, 4, 1, 20, tzinfo=UTC)
     r = extract_article(_page(), "")  # nothing but the footer's year
     assert (r.published_at, r.date_source, r.date_flags) == (None, None, "htmldate_year_only")
+
+
+def test_htmldate_guess_steps_from_markup_to_dated_lines():
+    from lxml import html as lxml_html
+
+    from pipeline.extract.dates import htmldate_guess
+
+    def tree(body: str):
+        return lxml_html.fromstring(
+            f"<html><head><title>T</title></head><body>{body}</body></html>"
+        )
+
+    assert htmldate_guess(tree('<time datetime="2021-11-12">Friday</time><p>x</p>')) == "2021-11-12"
+    prose = "<p>Karlsruhe, (12.11.2021). Traditionell gedenken die Gemeinden im November.</p>"
+    assert htmldate_guess(tree(f"<nav>Home</nav>{prose}<p>Mehr dazu später.</p>")) == "2021-11-12"
+    assert htmldate_guess(tree("<p>No date here at all.</p>")) is None
+
+
+@pytest.mark.parametrize("year", [", 2012", ""])
+def test_a_page_full_of_comment_stamps_stays_cheap(year):
+    """Hundreds of "on Tuesday July 24, @07:29AM" stamps: sent one by one through htmldate's
+    extensive search (dateparser), they cost minutes; with a year, only the first dated lines
+    are searched, without one only the markup is."""
+    import time
+
+    comments = "".join(
+        f"<div class='c'><p>reader{i} on Tuesday July 24{year} @{i % 12 + 1:02d}:{i % 60:02d}AM</p>"
+        "<p>I agree with this, entirely.</p></div>"
+        for i in range(2000)
+    )
+    html = _page(text="").replace("</article>", f"</article>{comments}").replace("© 2026", "")
+    t0 = time.perf_counter()
+    r = extract_article(html, "")
+    assert r.outcome == "ok"
+    assert time.perf_counter() - t0 < 20
+    assert r.date_source == ("htmldate" if year else None)

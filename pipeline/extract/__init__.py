@@ -34,13 +34,19 @@ Choices and why (figures: ``newsflow eval extract``, ``benchmarks/RESULTS.md``):
 - Title (:func:`choose_title`): ``og:title``, then JSON-LD ``headline``, then the page ``<h1>``,
   then the feed's title, then ``<title>``; a candidate that is only the site's name is skipped
   and site-name suffixes (" | The Daily Ledger") are stripped from each.
-- Date (see :func:`choose_date`): the page's own published date when it carries a time zone
-  and agrees with the feed's date within ``DATE_AGREEMENT``; otherwise the feed's date; then any
-  page date; then a date in the URL. Timestamps without an offset are read in ``default_tz``
-  (the feed's configured zone), else the outlet's zone when its country has exactly one
-  (``country``), else UTC. Dates in the future (beyond ``FUTURE_SLACK``), before ``MIN_DATE`` or
-  more than ``MAX_FEED_GAP`` before the feed's date are not used and are *flagged*
-  (``date_flags``), as is a page date that disagrees with the feed.
+- Date (see :func:`~pipeline.extract.dates.choose_date`): the page's own published date
+  (JSON-LD, meta, microdata) when it carries a time zone and agrees with the feed's date within
+  ``DATE_AGREEMENT``; otherwise the feed's date; then any page date; then a date in the URL or
+  the canonical URL; then htmldate's reading of the markup and text (fast search, then its
+  extensive search over the page's dated lines), never when the page stated an impossible
+  date and never a bare year. ``date_source`` says which (``page``, ``feed``, ``url``,
+  ``htmldate``). Timestamps without an offset are read in ``default_tz`` (the feed's configured
+  zone), else the outlet's zone when its country has exactly one (``country``), else UTC.
+  ``published_at`` is UTC; ``published_offset_minutes`` keeps the offset the source wrote, so
+  the publisher's own day can be counted. Dates in the future (beyond ``FUTURE_SLACK``), before
+  ``MIN_DATE`` or more than ``MAX_FEED_GAP`` before the feed's date are not used and are
+  *flagged* (``date_flags``), as is a page date that disagrees with the feed. Figures:
+  ``newsflow eval dates``.
 - Language: py3langid on the body, ISO 639-1, or the page's declared language (``<html lang>``,
   ``og:locale``) when the identifier is unsure.
 - Agency: :func:`~pipeline.extract.agency.detect_agency` over body, credit lines and author fields.

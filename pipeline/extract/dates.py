@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
@@ -300,7 +301,7 @@ def choose_date(
     return choice or DateChoice(None, None, list(dict.fromkeys(flags)))
 
 
-_DATED_LINES_MAX = 50
+_DATED_LINES_MAX = 20
 _DATED_LINE_CHARS = 300
 
 
@@ -338,7 +339,8 @@ def htmldate_guess(tree: lxml_html.HtmlElement, url: str | None = None) -> str |
     2. else its extensive (free-text) search over the page's dated lines only (visible lines
        with a year): over a whole page, comment threads and listings send hundreds of segments
        through dateparser, seconds per page, for next to no gain;
-    3. else, when no visible line has a year, its extensive search of the whole page.
+    3. else, when no visible line has a year, its extensive search of the page's markup without
+       its text (:func:`_markup_only`).
     Without ``url`` htmldate reads the page's canonical link, as it would on its own. Best
     effort: an htmldate failure is no date, never a failed page.
     """
@@ -348,4 +350,15 @@ def htmldate_guess(tree: lxml_html.HtmlElement, url: str | None = None) -> str |
     dated = _dated_lines(tree)
     if dated is not None:
         return _htmldate(dated, "", extensive=True)
-    return _htmldate(tree, url or None, extensive=True)
+    return _htmldate(_markup_only(tree), url or None, extensive=True)
+
+
+def _markup_only(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """A copy of the page without its text: what is left to date it are attributes (links,
+    image sources, data attributes). The text has no year here, and year-less stamps ("on
+    Tuesday July 24, @07:29") would each go through dateparser for a guess at the year."""
+    bare = deepcopy(tree)
+    for el in bare.iter():
+        el.text = None
+        el.tail = None
+    return bare
