@@ -694,3 +694,26 @@ def test_language_falls_back_to_the_declared_one_when_the_body_is_too_short():
     assert r.language == "de"
     r = extract_article(page(lang="fr"), URL)  # an English story on a page declared French
     assert r.language == "en"
+
+
+def test_extract_package_stands_alone():
+    """The extract stage is a pure step: it imports no other stage, the run layer or storage
+    (the old ``analyze <-> extract`` cycle), counting imports inside functions."""
+    import ast
+    from pathlib import Path
+
+    import pipeline.extract as pkg
+
+    allowed = ("pipeline.extract", "pipeline.outcomes", "pipeline.errors")
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if name.startswith("pipeline"):
+                    assert name.startswith(allowed), f"{path.name} imports {name}"
