@@ -56,10 +56,14 @@ class DatedPage:
 
 def default_set() -> Path:
     """The shared dev set, or a clear error naming the path it needs."""
-    from pipeline.paths import require, shared_path
+    from pipeline.paths import checkout_dir, require, shared_path
 
+    path = shared_path("eval", "dates")
+    root = checkout_dir()
+    if path is None and root is not None:  # no shared folder: name where it is expected
+        path = root.parent / "shared" / "eval" / "dates"
     return require(
-        shared_path("eval", "dates"),
+        path,
         "the page-date set (gold.json + html/<id>.html.gz)",
         "pass --data DIR or set NEWSFLOW_SHARED to the folder that holds eval/dates",
     )
