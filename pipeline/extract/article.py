@@ -46,6 +46,9 @@ EXTRACTOR = EXTRACTORS[0]
 
 @dataclass
 class Extraction:
+    """What extraction made of one page: the extraction columns of an ``articles`` row, plus
+    the outcome and its reason (``error``) for ``fetch_log``."""
+
     outcome: ExtractOutcome
     title: str | None
     title_source: str | None  # "og:title" | "jsonld" | "h1" | "feed" | "html_title"
