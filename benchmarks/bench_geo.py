@@ -31,8 +31,8 @@ def rss():
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 before = rss()
 t = time.perf_counter()
-from pipeline import geo
-geo.warm_index()
+from pipeline import places
+places.warm_index()
 print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": (rss() - before) / 2**20}))
 """
 
@@ -89,7 +89,7 @@ def main() -> int:
     print(f"  built from packages   {cold['seconds']:.2f} s   RSS +{cold['rss_mb']:.0f} MB")
     print(f"  loaded from cache     {warm['seconds']:.2f} s   RSS +{warm['rss_mb']:.0f} MB")
 
-    from pipeline.geo import tag_places, warm_index
+    from pipeline.places import tag_places, warm_index
 
     warm_index()
     print(f"tagging throughput (best of {args.repeat})")

@@ -85,7 +85,7 @@ def test_places_reads_a_file_and_reports_a_missing_one(tmp_path: Path, capsys) -
 
 
 def test_tag_stream_counts_and_matches_the_pipeline_tagger() -> None:
-    from pipeline.geo import tag_places
+    from pipeline.places import tag_places
 
     text = "Shelling hit Zaporozhye overnight, officials in Ukraine said."
     out = io.StringIO()

@@ -71,7 +71,7 @@ def read_items(lines: Iterable[str], source: str = "<stdin>") -> Iterator[dict[s
 
 def tag_item(item: dict[str, Any], publisher_country: str | None = None) -> dict[str, Any]:
     """The output object for one input object."""
-    from pipeline.geo import tag_article
+    from pipeline.places import tag_article
 
     tagging = tag_article(
         item["text"],

