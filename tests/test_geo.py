@@ -435,8 +435,11 @@ def test_index_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_cache_key_changes_with_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSFLOW_CACHE_DIR", str(tmp_path))
     before = gazetteer._cache_path()
-    monkeypatch.setattr(gazetteer, "__file__", str(tmp_path / "other_geo.py"))
-    (tmp_path / "other_geo.py").write_text("# a different tagger\n")
+    here = Path(gazetteer.__file__)
+    for module in ("names.py", "gazetteer.py"):
+        (tmp_path / module).write_bytes((here.with_name(module)).read_bytes())
+    (tmp_path / "names.py").write_text("# a different word list\n")
+    monkeypatch.setattr(gazetteer, "__file__", str(tmp_path / "gazetteer.py"))
     assert gazetteer._cache_path() != before
 
 

@@ -23,6 +23,7 @@ from pipeline.places.names import (
     _NOT_GUESSED,
     _QUALIFIERS,
     _SENTENCE_END,
+    _SMALL_CITY,
     _SUFFIXES,
     _WORD,
     _fold,
@@ -169,6 +170,20 @@ class _Tokens:
         return None
 
 
+def _small_town(p: _Place) -> bool:
+    return p.kind == "city" and p.population < _SMALL_CITY
+
+
+def _word_like(tk: _Tokens, i: int, key: tuple[str, ...]) -> bool:
+    """Is this one-word match more likely a word than a small town? A function or office word
+    ("Congress", "Over"), a word starting a sentence that the text also has in lower case
+    ("Many", "Based"), or one or two letters ("D")."""
+    if len(key) != 1:
+        return False
+    word = key[0]
+    return len(word) <= 2 or word in _NOT_GUESSED or (tk.starts_sentence(i) and tk.common_word(i))
+
+
 def _common_prefix(a: str, b: str) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):
@@ -277,6 +292,16 @@ def _scan(
             i += 1
             continue
         key, names = hit
+        if not (in_dl or (last_end == i - 1 and tk.gap(i) == ", ")):
+            names = tuple(nm for nm in names if not nm.qualifier)  # "Ga." only in "Athens, Ga."
+            if not names:
+                i += 1
+                continue
+        if not in_dl and _word_like(tk, i, key):
+            names = tuple(nm for nm in names if not _small_town(nm.place))
+            if not names:
+                i += 1
+                continue
         j = i + len(key)
         stop = key in idx.stoplist and not in_dl
         if (

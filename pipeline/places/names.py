@@ -11,6 +11,8 @@ import unicodedata
 
 # --- constants -------------------------------------------------------------------------------
 
+_TOWN = 15_000  # below this a town needs evidence at admin-1 level, not just its country
+_COHERENT = 0.5  # admin-1 votes from the article's other places that settle a reading
 _SMALL_CITY = 100_000  # below this a city needs its country supported (or a dateline)
 _ALT_MIN_POP = 100_000  # alternate names are indexed only for cities at least this big
 _POP_GUARD = 5  # support may overrule population only within this factor
@@ -89,7 +91,8 @@ _FUNCTION_WORDS = _words(
     "with without under over around within beyond through between among against along toward "
     "towards via by of as if although though because once elsewhere back here there this that "
     "these those each every all many most some few several other another such what which who "
-    "how why last next earlier later today yesterday now and but or nor not no"
+    "how why last next earlier later today yesterday now and but or nor not no however "
+    "therefore moreover instead still already despite based according"
 )
 # Words a subdivision name may not consist of alone (GeoNames "Eastern", "Coast", "Capital").
 _GENERIC = (
@@ -107,10 +110,11 @@ _NOT_GUESSED = _FUNCTION_WORDS | _CONTINUATION | _QUALIFIERS | _HONORIFICS | _GE
 _SENTENCE_END = frozenset(".!?:;\"“”‘’'([—–-\n")
 
 _CAPS_LENIENCY = "lUA"  # any case < capitalised < all caps
-_KIND_ORDER = {"country": 0, "city": 1, "admin1": 2, "region": 3}
-_BASE_CONFIDENCE = {"country": 0.9, "admin1": 0.85, "region": 0.85, "city": 0.8}
-_HOW_FACTOR = {"unique": 1.0, "qualified": 1.0, "state": 1.0, "dominant": 0.9, "support": 0.9}
-_HOW_FACTOR |= {"publisher": 0.8, "prior": 0.65}
+_KIND_ORDER = {"country": 0, "city": 1, "admin1": 2, "region": 3, "admin2": 4}
+_BASE_CONFIDENCE = {"country": 0.9, "admin1": 0.85, "region": 0.85, "city": 0.8, "admin2": 0.8}
+# Confidence by resolution reason (PlaceTag.how).
+_HOW_FACTOR = {"unique": 1.0, "qualifier": 1.0, "dateline": 1.0, "coherence": 0.9}
+_HOW_FACTOR |= {"home_prior": 0.8, "population": 0.7}
 _FUZZY_FACTOR = 0.75  # a near-miss spelling is a guess, however well the context supports it
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"

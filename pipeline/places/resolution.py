@@ -15,6 +15,7 @@ from pipeline.places.matching import (
 )
 from pipeline.places.names import (
     _BASE_CONFIDENCE,
+    _COHERENT,
     _DATELINE_WEIGHT,
     _FUZZY_FACTOR,
     _FUZZY_MIN_LETTERS,
@@ -25,6 +26,7 @@ from pipeline.places.names import (
     _SMALL_CITY,
     _SPECIFIC_SHARE,
     _TITLE_WEIGHT,
+    _TOWN,
     _WORD,
     _fold,
     _phonetic,
@@ -41,18 +43,96 @@ def _within(inner: _Place, outer: _Place) -> bool:
     return outer.kind == "country" or inner.admin1_code in (None, outer.admin1_code)
 
 
-def _choose(
-    places: list[_Place],
-    support: dict[str, float],
-    named_admin1: set[str],
-    publisher: str | None,
-) -> tuple[_Place, str]:
-    """Pick one place for a spelling; also say how sure the choice is (see module docstring)."""
+@dataclass(frozen=True)
+class _Context:
+    """Evidence from outside the spelling being resolved: the rest of the article (coherence),
+    the dateline and wire ``located`` place, and the publisher (home prior)."""
+
+    support: dict[str, float]  # country -> mentions whose every reading is there (no small towns)
+    named_admin1: set[str]  # subdivisions named outright ("Texas", "Ga." after a comma)
+    votes: dict[str, float]  # ISO 3166-2 -> share of each mention's readings in that unit
+    own: dict[tuple[str, ...], dict[str, float]]  # each spelling's own share of ``votes``
+    publisher: str | None = None
+    home_admin1: str | None = None
+
+    def coherence(self, key: tuple[str, ...], p: _Place) -> float:
+        """How much the article's other mentions place the story in ``p``'s admin-1."""
+        code = p.admin1_code
+        if not code:
+            return 0.0
+        return self.votes.get(code, 0.0) - self.own.get(key, {}).get(code, 0.0)
+
+
+def _admin1_votes(
+    mentions: list[_Mention],
+) -> tuple[dict[str, float], dict[tuple[str, ...], dict[str, float]]]:
+    """Each distinct spelling spreads one vote over the admin-1 units of its readings ("Clarke
+    County": a fifth each to GA, AL, IA, MS, VA), so places that agree reinforce each other."""
+    votes: dict[str, float] = defaultdict(float)
+    own: dict[tuple[str, ...], dict[str, float]] = {}
+    for m in mentions:
+        if m.key in own:
+            continue
+        places = {nm.place for nm in m.names if nm.place.kind not in ("demonym", "water")}
+        share: dict[str, float] = defaultdict(float)
+        for p in places:
+            if p.admin1_code and p.kind != "country":
+                share[p.admin1_code] += 1.0 / len(places)
+        own[m.key] = dict(share)
+        for code, v in share.items():
+            votes[code] += v
+    return votes, own
+
+
+def _kind_rank(p: _Place, units: set[str | None]) -> int:
+    """Within one country: the country, a city (a town only inside a same-named unit: Kherson
+    in the Kherson oblast), a subdivision, a small town, a county ("New York" the city,
+    "California" the state, not California, Maryland)."""
+    if p.kind == "city" and p.population < _SMALL_CITY and p.admin1_code not in units:
+        return 3
+    return {"country": 0, "city": 1, "admin1": 2, "region": 2}.get(p.kind, 4)
+
+
+def _best(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> _Place:
+    units = {p.admin1_code for p in places if p.kind in ("admin1", "region")}
+    return max(places, key=lambda p: (ctx.coherence(key, p), -_kind_rank(p, units), p.population))
+
+
+def _home_reading(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> _Place | None:
+    """The reading at home (the publisher's country, its home admin-1 first), unless the text
+    supports another reading's country more, or the other reading is a country and the home
+    one only a town without state evidence ("Jordan" the country, not Jordan, Minnesota)."""
+    home = [p for p in places if p.country_code == ctx.publisher]
+    if not home or len(home) == len(places):
+        return None
+    others = {p.country_code or "" for p in places} - {ctx.publisher}
+    if max(ctx.support.get(cc, 0) for cc in others) > ctx.support.get(ctx.publisher or "", 0):
+        return None
+    local = [p for p in home if ctx.home_admin1 and p.admin1_code == ctx.home_admin1]
+    state = local or [p for p in home if ctx.coherence(key, p) >= _COHERENT]
+    foreign_country = any(p.kind == "country" for p in places if p.country_code != ctx.publisher)
+    if not state and foreign_country and all(p.kind == "city" for p in home):
+        return None
+    return _best(local or home, key, ctx)
+
+
+def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[_Place, str]:
+    """Pick one place for a spelling, and say why (``how``), in this order: a unit named in the
+    text, the article's other places (coherence), the home prior, country support, population."""
     if len(places) == 1:
         return places[0], "unique"
-    in_named_state = [p for p in places if p.kind == "city" and p.admin1_code in named_admin1]
-    if in_named_state:
-        return max(in_named_state, key=lambda p: p.population), "state"
+    local = [p for p in places if p.kind in ("city", "admin2")]
+    if any(p.kind not in ("city", "admin2") for p in places):
+        local = []  # a country's or a state's name is not outvoted by towns ("Mexico", "Ontario")
+    in_named = [p for p in local if p.admin1_code in ctx.named_admin1]
+    if in_named:
+        return _best(in_named, key, ctx), "qualifier"
+    coherent = [p for p in local if ctx.coherence(key, p) >= _COHERENT]
+    if coherent:
+        return _best(coherent, key, ctx), "coherence"
+    home = _home_reading(places, key, ctx) if ctx.publisher else None
+    if home is not None:
+        return home, "home_prior"
     top = max(p.population for p in places)
     # The guard compares countries (their biggest reading), not kinds within one country: the
     # Kherson oblast outweighs the city of Kherson, but that only decides the country.
@@ -60,23 +140,19 @@ def _choose(
     for p in places:
         biggest[p.country_code] = max(biggest[p.country_code], p.population)
     eligible = [p for p in places if biggest[p.country_code] * _POP_GUARD >= top]
-    backed = [p for p in eligible if support.get(p.country_code or "", 0) > 0]
+    backed = [p for p in eligible if ctx.support.get(p.country_code or "", 0) > 0]
     if len({p.country_code for p in eligible}) == 1:
-        cc, how = eligible[0].country_code, "dominant"  # "Paris" France, not Paris, Texas
+        cc, how = eligible[0].country_code, "population"  # "Paris" France, not Paris, Texas
     elif backed:
-        best = max(
-            backed, key=lambda p: (support[p.country_code or ""], p.kind == "country", p.population)
-        )
-        cc, how = best.country_code, "support"
-    elif publisher and any(p.country_code == publisher for p in eligible):
-        cc, how = publisher, "publisher"
+        best = max(backed, key=lambda p: (ctx.support[p.country_code or ""],
+                                          p.kind == "country", p.population))  # fmt: skip
+        cc, how = best.country_code, "coherence"
     else:
         cc = max(eligible, key=lambda p: (p.kind == "country", p.population)).country_code
-        how = "prior"
+        how = "population"
     if len({p.country_code for p in places}) == 1:
         how = "unique"  # only the kind was ambiguous ("New York" city or state)
-    same = [p for p in places if p.country_code == cc]
-    return min(same, key=lambda p: (_KIND_ORDER[p.kind], -p.population)), how
+    return _best([p for p in places if p.country_code == cc], key, ctx), how
 
 
 @dataclass(slots=True)
@@ -160,14 +236,16 @@ class _Evidence:
         for m in mentions:
             places = {nm.place for nm in m.names}
             ccs = {p.country_code for p in places}
+            # small towns are no evidence ("California" is the state, not California, MD)
+            sure = {p for p in places if p.kind != "city" or p.population >= _SMALL_CITY}
             if len(ccs) == 1 and None not in ccs:
                 cc = next(iter(ccs)) or ""
-                if all(p.kind != "city" or p.population >= _SMALL_CITY for p in places):
+                if sure:
                     ev.support[cc] += 1
                 if all(p.kind == "demonym" for p in places):
                     ev.demonyms[cc] += 1
-            if len(places) == 1:
-                (p,) = places
+            if len(sure) == 1:
+                (p,) = sure
                 if p.admin1_code and p.kind in ("admin1", "region"):
                     ev.named_admin1.add(p.admin1_code)
         return ev
@@ -248,11 +326,35 @@ def _fuzzy_mentions(idx: _Index, unknown: list[_Mention], ev: _Evidence) -> list
     return out
 
 
+def _eligible(
+    p: _Place, key: tuple[str, ...], readings: list[_Place], backed: bool, ctx: _Context
+) -> bool:
+    """May this reading stand? Demonyms and seas never; a country, subdivision or big city
+    always; a town of under 100,000 people needs evidence: a qualifier or dateline, a name it
+    shares with a big place of its own country ("Kherson" the city and the oblast), other
+    places of its admin-1 in the article, the publisher's country, or (15,000+ people) other
+    places of its country."""
+    if p.kind in ("demonym", "water"):
+        return False
+    if p.kind != "city" or p.population >= _SMALL_CITY or backed:
+        return True
+    if any(
+        q.country_code == p.country_code
+        and (q.kind in ("country", "admin1", "region") or q.population >= _SMALL_CITY)
+        for q in readings
+        if q.kind != "admin2"
+    ):
+        return True
+    if ctx.coherence(key, p) >= _COHERENT or p.country_code == ctx.publisher:
+        return True
+    return p.population >= _TOWN and ctx.support.get(p.country_code or "", 0) > 0
+
+
 def _resolve(
     mentions: list[_Mention],
-    ev: _Evidence,
     qualified: dict[tuple[str, ...], list[_Place]],
-    publisher: str | None,
+    ctx: _Context,
+    evidence_keys: frozenset[tuple[str, ...]] = frozenset(),
 ) -> tuple[dict[str, _Agg], dict[tuple[str, ...], tuple[_Place, str]]]:
     """One place per spelling, then one aggregate per place (Kyiv and Kiev together); also the
     place each spelling was resolved to."""
@@ -264,31 +366,15 @@ def _resolve(
         places = list(dict.fromkeys(nm.place for m in ms for nm in m.names))
         how = None
         if key in qualified:
-            places, how = qualified[key], "qualified"
-        backed = how is not None or any(m.in_dateline for m in ms)
-        # A town sharing its name with a subdivision or big city of its own country ("Kherson"
-        # the city and the oblast) needs no other support: the name itself places it there.
-        strong = {
-            p.country_code
-            for p in places
-            if p.kind in ("country", "admin1", "region")
-            or (p.kind == "city" and p.population >= _SMALL_CITY)
-        }
-        places = [
-            p
-            for p in places
-            if p.kind not in ("demonym", "water")
-            and (
-                p.kind != "city"
-                or p.population >= _SMALL_CITY
-                or backed
-                or p.country_code in strong
-                or ev.support.get(p.country_code or "", 0) > 0
-            )
-        ]
+            places, how = qualified[key], "qualifier"
+        elif key in evidence_keys or any(m.in_dateline for m in ms):
+            how = "dateline"
+        places = [p for p in places if _eligible(p, key, places, how is not None, ctx)]
         if places:
-            place, chosen_how = _choose(places, ev.support, ev.named_admin1, publisher)
-            resolved[key] = place, how or chosen_how
+            place, chosen_how = _choose(places, key, ctx)
+            if how == "dateline" and chosen_how == "unique":
+                chosen_how = how
+            resolved[key] = place, how if how == "qualifier" else chosen_how
 
     aggs: dict[str, _Agg] = {}
     for m in mentions:
@@ -342,6 +428,6 @@ def _primary(aggs: list[_Agg], scores: dict[str, float], demonyms: dict[str, int
         and best.place.kind != "city"
         and a.place.admin1_code
         and a.place.admin1_code == best.place.admin1_code
-        and (a.how == "qualified" or a.title is not None or a.dateline)
+        and (a.how == "qualifier" or a.title is not None or a.dateline)
     ]
     return max(inside, key=lambda a: scores[a.place.pid]) if inside else best
