@@ -360,7 +360,7 @@ def _dateline_and_lead(text: str) -> tuple[tuple[int, int] | None, tuple[int, in
         if (
             place[0].isupper()
             and len(place) <= 60
-            and (m["agency"] or m["date"] or place.isupper())
+            and (m["agency"] or m["date"] or place.split(",")[0].isupper())  # "ATHENS, Ga. —"
         ):
             return (m.start("place"), m.end("place")), lead
     return None, lead

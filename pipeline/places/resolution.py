@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.places.gazetteer import _Index, _Name, _Place
 from pipeline.places.matching import (
@@ -12,6 +13,7 @@ from pipeline.places.matching import (
     _is_title_case,
     _Mention,
     _scan,
+    _small_town,
 )
 from pipeline.places.names import (
     _BASE_CONFIDENCE,
@@ -55,6 +57,15 @@ class _Context:
     publisher: str | None = None
     home_admin1: str | None = None
 
+    def at_home(self, key: tuple[str, ...], p: _Place) -> bool:
+        """May the home prior alone admit ``p``? Its country is the publisher's, and a town
+        of under 15,000 people is in the home admin-1 or has other places of its admin-1."""
+        if p.country_code != self.publisher:
+            return False
+        if p.kind != "city" or p.population >= _TOWN:
+            return True
+        return p.admin1_code == self.home_admin1 or self.coherence(key, p) >= _COHERENT
+
     def coherence(self, key: tuple[str, ...], p: _Place) -> float:
         """How much the article's other mentions place the story in ``p``'s admin-1."""
         code = p.admin1_code
@@ -63,11 +74,16 @@ class _Context:
         return self.votes.get(code, 0.0) - self.own.get(key, {}).get(code, 0.0)
 
 
+def _weight(p: _Place) -> float:
+    return max(p.population, 1000) ** 0.5
+
+
 def _admin1_votes(
     mentions: list[_Mention],
 ) -> tuple[dict[str, float], dict[tuple[str, ...], dict[str, float]]]:
-    """Each distinct spelling spreads one vote over the admin-1 units of its readings ("Clarke
-    County": a fifth each to GA, AL, IA, MS, VA), so places that agree reinforce each other."""
+    """Each distinct spelling spreads one vote over its readings by the square root of their
+    population ("Clarke County": a fifth each to GA, AL, IA, MS, VA; "Greece": nearly all to
+    the country, a sliver to Greece, NY), so places that agree reinforce each other."""
     votes: dict[str, float] = defaultdict(float)
     own: dict[tuple[str, ...], dict[str, float]] = {}
     for m in mentions:
@@ -75,9 +91,10 @@ def _admin1_votes(
             continue
         places = {nm.place for nm in m.names if nm.place.kind not in ("demonym", "water")}
         share: dict[str, float] = defaultdict(float)
+        total = sum(_weight(p) for p in places)
         for p in places:
             if p.admin1_code and p.kind != "country":
-                share[p.admin1_code] += 1.0 / len(places)
+                share[p.admin1_code] += _weight(p) / total
         own[m.key] = dict(share)
         for code, v in share.items():
             votes[code] += v
@@ -100,13 +117,18 @@ def _best(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> _Place:
 
 def _home_reading(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> _Place | None:
     """The reading at home (the publisher's country, its home admin-1 first), unless the text
-    supports another reading's country more, or the other reading is a country and the home
-    one only a town without state evidence ("Jordan" the country, not Jordan, Minnesota)."""
-    home = [p for p in places if p.country_code == ctx.publisher]
-    if not home or len(home) == len(places):
-        return None
+    says otherwise: it supports another reading's country more, or names foreign places and
+    no home ones (a local paper's foreign story), or the other reading is a country and the
+    home one only a town without state evidence ("Jordan" the country, not Jordan, Minnesota).
+    A town of under 15,000 people needs the home admin-1 or other places of its own."""
+    home = [p for p in places if p.country_code == ctx.publisher and ctx.at_home(key, p)]
     others = {p.country_code or "" for p in places} - {ctx.publisher}
-    if max(ctx.support.get(cc, 0) for cc in others) > ctx.support.get(ctx.publisher or "", 0):
+    if not home or not others:
+        return None
+    at_home = ctx.support.get(ctx.publisher or "", 0)
+    if max((ctx.support.get(cc, 0) for cc in others), default=0) > at_home:
+        return None
+    if not at_home and any(n > 0 for cc, n in ctx.support.items() if cc != ctx.publisher):
         return None
     local = [p for p in home if ctx.home_admin1 and p.admin1_code == ctx.home_admin1]
     state = local or [p for p in home if ctx.coherence(key, p) >= _COHERENT]
@@ -116,14 +138,29 @@ def _home_reading(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> 
     return _best(local or home, key, ctx)
 
 
+def _may_outvote(p: _Place, key: tuple[str, ...], places: list[_Place], ctx: _Context) -> bool:
+    """May the article's other places make ``p`` the reading? Not against a state of its own
+    country ("California" the state), nor against a country the text otherwise supports
+    ("Mexico" in a story about Mexico) unless a full vote places the story in ``p``'s admin-1
+    ("Lebanon" beside Warren County and Mason)."""
+    for q in places:
+        if q.kind in ("admin1", "region") and q.country_code == p.country_code:
+            return False
+        if q.kind == "country" and (
+            ctx.support.get(q.country_code or "", 0) > 0 or ctx.coherence(key, p) < 1.0
+        ):
+            return False
+    return True
+
+
 def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[_Place, str]:
     """Pick one place for a spelling, and say why (``how``), in this order: a unit named in the
     text, the article's other places (coherence), the home prior, country support, population."""
     if len(places) == 1:
         return places[0], "unique"
-    local = [p for p in places if p.kind in ("city", "admin2")]
-    if any(p.kind not in ("city", "admin2") for p in places):
-        local = []  # a country's or a state's name is not outvoted by towns ("Mexico", "Ontario")
+    local = [
+        p for p in places if p.kind in ("city", "admin2") and _may_outvote(p, key, places, ctx)
+    ]
     in_named = [p for p in local if p.admin1_code in ctx.named_admin1]
     if in_named:
         return _best(in_named, key, ctx), "qualifier"
@@ -193,6 +230,18 @@ class _Agg:
         return round(min(1 - (1 - c) * 0.8 ** (n_eff - 1), 0.99), 3)
 
 
+def _not_words(head: list[_Mention], text: str) -> list[_Mention]:
+    """Headline words the body writes in lower case ("Tornado damages homes": "a tornado")
+    are words, not small towns."""
+    out = []
+    for m in head:
+        if len(m.key) == 1 and re.search(rf"\b{re.escape(m.key[0])}\b", text):
+            m.names = tuple(nm for nm in m.names if not _small_town(nm.place))
+        if m.names:
+            out.append(m)
+    return out
+
+
 def _article_mentions(
     idx: _Index, text: str, title: str | None
 ) -> tuple[list[_Mention], list[_Mention], list[_Mention]]:
@@ -214,6 +263,7 @@ def _article_mentions(
         for m in (head_scan.mentions if head_scan else [])
         if m.key not in surnames and (m.key not in scan.rejected or m.key in accepted)
     ]
+    head = _not_words(head, text)
     unknown = [
         m
         for m in (head_scan.unknown if head_scan else []) + scan.unknown
@@ -345,7 +395,7 @@ def _eligible(
         if q.kind != "admin2"
     ):
         return True
-    if ctx.coherence(key, p) >= _COHERENT or p.country_code == ctx.publisher:
+    if ctx.coherence(key, p) >= _COHERENT or ctx.at_home(key, p):
         return True
     return p.population >= _TOWN and ctx.support.get(p.country_code or "", 0) > 0
 
@@ -392,6 +442,19 @@ def _resolve(
         elif agg.body is None:
             agg.body = m
     return aggs, resolved
+
+
+def _second_pass(resolved: dict[tuple[str, ...], tuple[_Place, str]], ctx: _Context) -> _Context:
+    """The context again, now counting every spelling resolved to a country, a subdivision or
+    a big city as support for its country ("Peru's civil defense": once "Peru" is read as the
+    country, "Lima" is read in it too)."""
+    support: dict[str, float] = defaultdict(float)
+    for place, _ in resolved.values():
+        if place.country_code and not _small_town(place) and place.kind != "admin2":
+            support[place.country_code] += 1
+    for cc, n in ctx.support.items():
+        support[cc] = max(support[cc], n)
+    return replace(ctx, support=dict(support))
 
 
 def _primary(aggs: list[_Agg], scores: dict[str, float], demonyms: dict[str, int]) -> _Agg:

@@ -16,6 +16,7 @@ from pipeline.places.resolution import (
     _primary,
     _qualified,
     _resolve,
+    _second_pass,
 )
 
 TAGGER_VERSION = "places-2"  # bump whenever tagging results change (re-tag stale articles)
@@ -131,7 +132,9 @@ def tag_article(
     mentions.sort(key=lambda m: (not m.in_title, m.start))
     qualified = _qualified([*extra, (title or "", head), (text, body)])
     ctx = _context(mentions, evidence, ev, _norm_code(publisher_country), _norm_code(home_admin1))
-    by_pid, resolved = _resolve(mentions, qualified, ctx, frozenset(m.key for m in evidence))
+    keys = frozenset(m.key for m in evidence)
+    _, first = _resolve(mentions, qualified, ctx, keys)
+    by_pid, resolved = _resolve(mentions, qualified, _second_pass(first, ctx), keys)
     aggs = list(by_pid.values())
     if not aggs:
         return Tagging([], [])
