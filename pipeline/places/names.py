@@ -13,6 +13,7 @@ import unicodedata
 
 _TOWN = 15_000  # below this a town needs evidence at admin-1 level, not just its country
 _COHERENT = 0.5  # admin-1 votes from the article's other places that settle a reading
+_COHERENT_COUNTRY = 0.75  # country votes that outweigh population (a cluster of US towns)
 _SMALL_CITY = 100_000  # below this a city needs its country supported (or a dateline)
 _ALT_MIN_POP = 100_000  # alternate names are indexed only for cities at least this big
 _POP_GUARD = 5  # support may overrule population only within this factor
@@ -124,7 +125,7 @@ _AGENCY = (
 )
 _DL_WORDS = r"[^\W\d_]+(?:[ .'’-]+[^\W\d_]+)*"
 _DATELINE = re.compile(
-    rf"(?P<place>{_DL_WORDS}(?:, {_DL_WORDS}){{0,2}})"
+    rf"(?P<place>{_DL_WORDS}(?:, {_DL_WORDS}){{0,2}})\.?"  # "ATHENS, Ga." "ROME, N.Y."
     rf"(?P<date>,? {_MONTH} \d{{1,2}}(?:, \d{{4}})?)?"
     rf"(?P<agency> ?\({_AGENCY}\))?"
     r"[ \t]*(?:--|[-—–:])\s"

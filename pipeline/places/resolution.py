@@ -18,6 +18,7 @@ from pipeline.places.matching import (
 from pipeline.places.names import (
     _BASE_CONFIDENCE,
     _COHERENT,
+    _COHERENT_COUNTRY,
     _DATELINE_WEIGHT,
     _FUZZY_FACTOR,
     _FUZZY_MIN_LETTERS,
@@ -52,7 +53,7 @@ class _Context:
 
     support: dict[str, float]  # country -> mentions whose every reading is there (no small towns)
     named_admin1: set[str]  # subdivisions named outright ("Texas", "Ga." after a comma)
-    votes: dict[str, float]  # ISO 3166-2 -> share of each mention's readings in that unit
+    votes: dict[str, float]  # ISO 3166-2 unit or country -> share of each mention's readings
     own: dict[tuple[str, ...], dict[str, float]]  # each spelling's own share of ``votes``
     publisher: str | None = None
     home_admin1: str | None = None
@@ -65,6 +66,12 @@ class _Context:
         if p.kind != "city" or p.population >= _TOWN:
             return True
         return p.admin1_code == self.home_admin1 or self.coherence(key, p) >= _COHERENT
+
+    def country_coherence(self, key: tuple[str, ...], cc: str | None) -> float:
+        """How much the article's other mentions place the story in country ``cc``."""
+        if not cc:
+            return 0.0
+        return self.votes.get(cc, 0.0) - self.own.get(key, {}).get(cc, 0.0)
 
     def coherence(self, key: tuple[str, ...], p: _Place) -> float:
         """How much the article's other mentions place the story in ``p``'s admin-1."""
@@ -93,6 +100,8 @@ def _admin1_votes(
         share: dict[str, float] = defaultdict(float)
         total = sum(_weight(p) for p in places)
         for p in places:
+            if p.country_code:  # a country code has no hyphen, an ISO 3166-2 code has one
+                share[p.country_code] += _weight(p) / total
             if p.admin1_code and p.kind != "country":
                 share[p.admin1_code] += _weight(p) / total
         own[m.key] = dict(share)
@@ -153,6 +162,19 @@ def _may_outvote(p: _Place, key: tuple[str, ...], places: list[_Place], ctx: _Co
     return True
 
 
+def _coherent_country(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> str | None:
+    """The country the article's other places all but agree on, whatever its readings'
+    population: towns that are only in the US make "Berlin" Berlin, New Hampshire."""
+    votes = {p.country_code: ctx.country_coherence(key, p.country_code) for p in places}
+    if len(votes) < 2:
+        return None
+    best = max(votes, key=lambda cc: votes[cc])
+    rest = sum(v for cc, v in votes.items() if cc != best)
+    if votes[best] >= _COHERENT_COUNTRY and rest * 3 <= votes[best]:
+        return best
+    return None
+
+
 def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[_Place, str]:
     """Pick one place for a spelling, and say why (``how``), in this order: a unit named in the
     text, the article's other places (coherence), the home prior, country support, population."""
@@ -170,6 +192,9 @@ def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[
     home = _home_reading(places, key, ctx) if ctx.publisher else None
     if home is not None:
         return home, "home_prior"
+    cc = _coherent_country(places, key, ctx)
+    if cc is not None:
+        return _best([p for p in places if p.country_code == cc], key, ctx), "coherence"
     top = max(p.population for p in places)
     # The guard compares countries (their biggest reading), not kinds within one country: the
     # Kherson oblast outweighs the city of Kherson, but that only decides the country.
