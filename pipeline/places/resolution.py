@@ -162,9 +162,21 @@ def _may_outvote(p: _Place, key: tuple[str, ...], places: list[_Place], ctx: _Co
     return True
 
 
+def _unit_name(p: _Place, places: list[_Place]) -> bool:
+    """Is ``p`` a country, or a subdivision not named after a city of its own ("Ontario", not
+    the Alexandria governorate)?"""
+    if p.kind == "country":
+        return True
+    return p.kind in ("admin1", "region") and not any(
+        q.kind == "city" and q.country_code == p.country_code for q in places
+    )
+
+
 def _coherent_country(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> str | None:
     """The country the article's other places all but agree on, whatever its readings'
     population: towns that are only in the US make "Berlin" Berlin, New Hampshire."""
+    if any(_unit_name(p, places) for p in places):
+        return None  # "Mexico", "Ontario": a country's or province's own name stays theirs
     votes = {p.country_code: ctx.country_coherence(key, p.country_code) for p in places}
     if len(votes) < 2:
         return None
