@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import paths
 from pipeline.places import PlaceTag, countries_mentioned, gazetteer, tag_article, tag_places
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_bf42b40397eba4d4.txt"
+SEED = paths.shared_path("seed", "000_bf42b40397eba4d4.txt") or Path("../shared/absent")
 
 
 def _check_invariants(text: str, tags: list[PlaceTag]) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline import cli
 from pipeline.commands import places
+from pipeline.places import TAGGER_VERSION
 
 
 def _run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, stdin: str,
@@ -32,7 +33,7 @@ def test_places_output_shape_and_order(capsys, monkeypatch) -> None:
     assert code == 0
     assert [o["id"] for o in out] == ["a", 7, "c"]  # same order, blank line skipped
     assert out[0]["primary"]["country_code"] == "KE"
-    assert out[1] == {"id": 7, "primary": None, "places": []}
+    assert out[1] == {"id": 7, "tagger_version": TAGGER_VERSION, "primary": None, "places": []}
     primary = out[2]["primary"]
     assert (primary["country_code"], primary["admin1_code"], primary["name"]) == (
         "UA", "UA-63", "Kharkiv",

@@ -74,7 +74,8 @@ _CALENDAR = _words(
 _CONTINUATION = _CALENDAR | _words(
     "mayor governor gov president prime premier minister ministry police army military navy "
     "air forces government parliament congress senate council senator sen rep attorney supreme "
-    "court embassy consulate airport port county district region oblast province state "
+    "court embassy consulate airport port county district region oblast province state city "
+    "council commission commissioners aldermen selectmen school schools fire sheriff board "
     "prefecture governorate krai kray strip peninsula"
 )
 # Capitalised words that may precede a place mid-sentence ("Southern California", "Nazi

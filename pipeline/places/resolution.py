@@ -100,9 +100,11 @@ def _admin1_votes(
         share: dict[str, float] = defaultdict(float)
         total = sum(_weight(p) for p in places)
         for p in places:
+            if p.kind == "country":
+                continue  # "the US delegation ... Paris": a country named in passing is no cluster
             if p.country_code:  # a country code has no hyphen, an ISO 3166-2 code has one
                 share[p.country_code] += _weight(p) / total
-            if p.admin1_code and p.kind != "country":
+            if p.admin1_code:
                 share[p.admin1_code] += _weight(p) / total
         own[m.key] = dict(share)
         for code, v in share.items():
