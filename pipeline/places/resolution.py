@@ -134,14 +134,16 @@ def _home_reading(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> 
     A town of under 15,000 people needs the home admin-1 or other places of its own."""
     home = [p for p in places if p.country_code == ctx.publisher and ctx.at_home(key, p)]
     others = {p.country_code or "" for p in places} - {ctx.publisher}
-    if not home or not others:
+    local = [p for p in home if ctx.home_admin1 and p.admin1_code == ctx.home_admin1]
+    if not others:  # all at home: the home admin-1 picks ("Madison County" in Kentucky)
+        return _best(local, key, ctx) if local else None
+    if not home:
         return None
     at_home = ctx.support.get(ctx.publisher or "", 0)
     if max((ctx.support.get(cc, 0) for cc in others), default=0) > at_home:
         return None
     if not at_home and any(n > 0 for cc, n in ctx.support.items() if cc != ctx.publisher):
         return None
-    local = [p for p in home if ctx.home_admin1 and p.admin1_code == ctx.home_admin1]
     state = local or [p for p in home if ctx.coherence(key, p) >= _COHERENT]
     foreign_country = any(p.kind == "country" for p in places if p.country_code != ctx.publisher)
     if not state and foreign_country and all(p.kind == "city" for p in home):
@@ -436,6 +438,8 @@ def _eligible(
         return True
     if ctx.coherence(key, p) >= _COHERENT or ctx.at_home(key, p):
         return True
+    if ctx.country_coherence(key, p.country_code) >= _COHERENT_COUNTRY and ctx.coherence(key, p):
+        return True  # a cluster of towns in its country, one of them in its admin-1
     return p.population >= _TOWN and ctx.support.get(p.country_code or "", 0) > 0
 
 
