@@ -153,14 +153,16 @@ def _home_reading(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> 
 
 def _may_outvote(p: _Place, key: tuple[str, ...], places: list[_Place], ctx: _Context) -> bool:
     """May the article's other places make ``p`` the reading? Not against a state of its own
-    country ("California" the state), nor against a country the text otherwise supports
-    ("Mexico" in a story about Mexico) unless a full vote places the story in ``p``'s admin-1
-    ("Lebanon" beside Warren County and Mason)."""
+    country ("California" the state), nor against another country's or province's own name
+    ("Ontario" beside Ohio) unless a full vote places the story in ``p``'s admin-1 and the
+    text supports that rival nowhere else ("Lebanon" beside Warren County and Mason)."""
     for q in places:
         if q.kind in ("admin1", "region") and q.country_code == p.country_code:
             return False
-        if q.kind == "country" and (
-            ctx.support.get(q.country_code or "", 0) > 0 or ctx.coherence(key, p) < 1.0
+        if (
+            q.country_code != p.country_code
+            and _unit_name(q, places)
+            and (ctx.support.get(q.country_code or "", 0) > 0 or ctx.coherence(key, p) < 1.0)
         ):
             return False
     return True
@@ -186,7 +188,8 @@ def _coherent_country(places: list[_Place], key: tuple[str, ...], ctx: _Context)
         return None
     best = max(votes, key=lambda cc: votes[cc])
     rest = sum(v for cc, v in votes.items() if cc != best)
-    if votes[best] >= _COHERENT_COUNTRY and rest * 3 <= votes[best]:
+    rivals = any(ctx.support.get(cc or "", 0) > 0 for cc in votes if cc != best)
+    if votes[best] >= _COHERENT_COUNTRY and rest * 3 <= votes[best] and not rivals:
         return best
     return None
 
