@@ -279,7 +279,7 @@ class _Builder:
                 continue
             stem = _subdivision_stem(s.name)
             self.subdivisions[cc].append((stem, place))
-            if s.type in _SUBDIVISION_TYPES:
+            if s.type in _SUBDIVISION_TYPES and not _generic_words(stem):  # Cameroon's "North"
                 self.add(place.name, place)
                 self.add(stem, place)
         # GeoNames' English names of the same units ("Bavaria", "West Java", "Kherson"), which

@@ -43,6 +43,7 @@ class _Mention:
     in_dateline: bool
     in_lead: bool
     fuzzy: bool = False  # a near-miss spelling (see _fuzzy_names), not a gazetteer name
+    located: bool = False  # right after "in", "across", "near"...: a place, not a person
 
 
 class _Scan(NamedTuple):
@@ -88,6 +89,10 @@ class _Tokens:
         """Capitalised like a proper name (not an acronym such as "UN")."""
         t = self.words[j]
         return t[0].isupper() and not (len(t) > 1 and t.isupper())
+
+    def after_locative(self, j: int) -> bool:
+        """Does token j follow a locative preposition ("in Victoria", "across Canada")?"""
+        return j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES
 
     def starts_sentence(self, j: int) -> bool:
         return j == 0 or any(ch in _SENTENCE_END for ch in self.gap(j))
@@ -168,6 +173,11 @@ class _Tokens:
         ):
             return "name"
         return None
+
+
+_LOCATIVES = frozenset(
+    ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to"]
+)
 
 
 def _small_town(p: _Place) -> bool:
@@ -303,7 +313,8 @@ def _scan(
                 i += 1
                 continue
         j = i + len(key)
-        stop = key in idx.stoplist and not in_dl
+        located = tk.after_locative(i)
+        stop = key in idx.stoplist and not in_dl and not (located and key[0] not in _CALENDAR)
         if (
             j < n
             and tk.gap(j) == " "
@@ -335,6 +346,7 @@ def _scan(
                 in_title=in_title,
                 in_dateline=in_dl,
                 in_lead=lead[0] <= start < lead[1],
+                located=located,
             )
         )
         last_end = j - 1

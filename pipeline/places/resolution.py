@@ -300,6 +300,7 @@ def _article_mentions(
     # person throughout ("Clinton said"). A title-case headline cannot show names by their
     # capitals, so a name the body only ever rejected is rejected in the headline too.
     surnames = scan.surnames | (head_scan.surnames if head_scan else set())
+    surnames -= {m.key for m in scan.mentions if m.located}  # "Bell Canada ... across Canada"
     body = [m for m in scan.mentions if m.key not in surnames]
     accepted = {m.key for m in body}
     head = [
