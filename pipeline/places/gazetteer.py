@@ -293,6 +293,25 @@ class _Builder:
                 self.subdivisions[cc].append((stem, place))
                 self.add(gn_name, place)
 
+    def add_iso_admin2(self) -> None:
+        """ISO 3166-2 units below admin-1 (English and Scottish counties, Philippine provinces,
+        Italian provinces) as admin-2 places, under the admin-1 they belong to."""
+        import pycountry
+
+        for s in pycountry.subdivisions:
+            if s.code in self.admin1 or not s.parent_code:
+                continue
+            parent = self.admin1.get(s.parent_code)
+            stem = _subdivision_stem(s.name)
+            if parent is None or not stem or _generic_words(stem):
+                continue
+            name = s.name.split(" [")[0]
+            pop = parent.population // 10
+            place = _Place(f"iso:{s.code}", "admin2", parent.country_code, parent.admin1_code,
+                           name, None, pop)  # fmt: skip
+            self.add(name, place)
+            self.add(stem, place)
+
     def add_abbreviations(self, rows: list[tuple[str, str, str]]) -> None:
         """ "Ga.", "Calif.", "NSW": most only as a qualifier ("Athens, Ga."), see the data file."""
         for abbrev, iso, where in rows:
@@ -395,6 +414,7 @@ def _build_index() -> _Index:
     b.add_countries(cache.get_countries())
     b.add_subdivisions({s["code"]: s["geonameid"] for s in cache.get_us_states().values()},
                        admin1_map)  # fmt: skip
+    b.add_iso_admin2()
     b.add_abbreviations(_read_abbreviations())
     b.add_cities(cache.get_cities().values(), admin1_map)
     b.add_us_counties(cache.get_us_counties())

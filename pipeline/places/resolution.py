@@ -58,6 +58,11 @@ class _Context:
     publisher: str | None = None
     home_admin1: str | None = None
 
+    def leads(self, cc: str | None) -> bool:
+        """Does the text support no country more than ``cc``? (Two ambiguous small towns do
+        not make a cluster in a story that names another country: Cornwall, England.)"""
+        return self.support.get(cc or "", 0) >= max(self.support.values(), default=0)
+
     def at_home(self, key: tuple[str, ...], p: _Place) -> bool:
         """May the home prior alone admit ``p``? Its country is the publisher's, and a town
         of under 15,000 people is in the home admin-1 or has other places of its admin-1."""
@@ -189,7 +194,12 @@ def _coherent_country(places: list[_Place], key: tuple[str, ...], ctx: _Context)
     best = max(votes, key=lambda cc: votes[cc])
     rest = sum(v for cc, v in votes.items() if cc != best)
     rivals = any(ctx.support.get(cc or "", 0) > 0 for cc in votes if cc != best)
-    if votes[best] >= _COHERENT_COUNTRY and rest * 3 <= votes[best] and not rivals:
+    if (
+        votes[best] >= _COHERENT_COUNTRY
+        and rest * 3 <= votes[best]
+        and not rivals
+        and ctx.leads(best)
+    ):
         return best
     return None
 
@@ -421,6 +431,11 @@ def _fuzzy_mentions(idx: _Index, unknown: list[_Mention], ev: _Evidence) -> list
     return out
 
 
+def _distinctive(p: _Place) -> bool:
+    """A US county or parish by its full name ("Rapides Parish"): no word, no person."""
+    return p.kind == "admin2" and isinstance(p.pid, str) and p.pid.startswith("us-county:")
+
+
 def _eligible(
     p: _Place, key: tuple[str, ...], readings: list[_Place], backed: bool, ctx: _Context
 ) -> bool:
@@ -431,8 +446,12 @@ def _eligible(
     places of its country."""
     if p.kind in ("demonym", "water"):
         return False
-    if p.kind != "city" or p.population >= _SMALL_CITY or backed:
+    if backed or _distinctive(p) or (p.kind != "city" and p.kind != "admin2"):
         return True
+    if p.kind == "city" and p.population >= _SMALL_CITY:
+        return True
+    if p.kind == "admin2":  # "Cornwall", "Bohol": needs its country in the text, or home
+        return ctx.support.get(p.country_code or "", 0) > 0 or ctx.at_home(key, p)
     if any(
         q.country_code == p.country_code
         and (q.kind in ("country", "admin1", "region") or q.population >= _SMALL_CITY)
@@ -442,7 +461,11 @@ def _eligible(
         return True
     if ctx.coherence(key, p) >= _COHERENT or ctx.at_home(key, p):
         return True
-    if ctx.country_coherence(key, p.country_code) >= _COHERENT_COUNTRY and ctx.coherence(key, p):
+    if (
+        ctx.country_coherence(key, p.country_code) >= _COHERENT_COUNTRY
+        and ctx.coherence(key, p)
+        and ctx.leads(p.country_code)
+    ):
         return True  # a cluster of towns in its country, one of them in its admin-1
     return p.population >= _TOWN and ctx.support.get(p.country_code or "", 0) > 0
 
