@@ -76,14 +76,14 @@ class _Context:
         """How much the article's other mentions place the story in country ``cc``."""
         if not cc:
             return 0.0
-        return self.votes.get(cc, 0.0) - self.own.get(key, {}).get(cc, 0.0)
+        return round(self.votes.get(cc, 0.0) - self.own.get(key, {}).get(cc, 0.0), 9)
 
     def coherence(self, key: tuple[str, ...], p: _Place) -> float:
         """How much the article's other mentions place the story in ``p``'s admin-1."""
         code = p.admin1_code
         if not code:
             return 0.0
-        return self.votes.get(code, 0.0) - self.own.get(key, {}).get(code, 0.0)
+        return round(self.votes.get(code, 0.0) - self.own.get(key, {}).get(code, 0.0), 9)
 
 
 def _weight(p: _Place) -> float:
@@ -241,9 +241,12 @@ def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[
     else:
         cc = max(eligible, key=lambda p: (p.kind == "country", p.population)).country_code
         how = "population"
-    if len({p.country_code for p in places}) == 1:
-        how = "unique"  # only the kind was ambiguous ("New York" city or state)
-    return _best([p for p in places if p.country_code == cc], key, ctx), how
+    same = [p for p in places if p.country_code == cc]
+    best = _best(same, key, ctx)
+    if len({p.country_code for p in places}) == 1:  # only the kind or the unit was ambiguous
+        units = {p.admin1_code for p in same}
+        how = "unique" if len(units) == 1 else "coherence" if ctx.coherence(key, best) else how
+    return best, how
 
 
 @dataclass(slots=True)
