@@ -52,11 +52,49 @@ class _Name(NamedTuple):
 
 @dataclass(frozen=True)
 class _Index:
-    names: dict[tuple[str, ...], tuple[_Name, ...]]
+    # A spelling's readings; a spelling that only names towns by their main name is kept
+    # packed in one string (see _pack): ~130,000 of them, a third of the index's memory.
+    names: dict[tuple[str, ...], tuple[_Name, ...] | str]
     longest: dict[str, int]  # first token -> longest name starting with it
     stoplist: frozenset[tuple[str, ...]]
     subdivisions: dict[str, tuple[tuple[str, _Place], ...]]  # country -> (folded stem, place)
     fuzzy: dict[str, tuple[_Place, ...]]  # consonant skeleton -> cities (see _skeletons)
+
+    def lookup(self, key: tuple[str, ...]) -> tuple[_Name, ...] | None:
+        """The readings of a spelling, unpacked when stored packed."""
+        found = self.names.get(key)
+        return _unpack(found, len(key)) if isinstance(found, str) else found
+
+
+_FIELD, _RECORD = "\x1e", "\x1f"
+
+
+def _packable(names: tuple[_Name, ...]) -> bool:
+    return all(
+        n.place.kind == "city" and not n.alt and not n.qualifier and set(n.caps) == {"U"}
+        for n in names
+    )
+
+
+def _pack(names: tuple[_Name, ...]) -> str:
+    """Towns as one string ("4722241\x1eUS\x1eUS-TX\x1e3281\x1eReno\x1f..."): a string
+    costs ~80 bytes where the tuples and objects cost ~350, and most lookups never happen."""
+    records = []
+    for n in names:
+        p = n.place
+        fields = (str(p.geonameid), p.country_code or "", p.admin1_code or "", str(p.population))
+        records.append(_FIELD.join((*fields, p.name)))
+    return _RECORD.join(records)
+
+
+@functools.lru_cache(maxsize=8192)
+def _unpack(packed: str, n_tokens: int) -> tuple[_Name, ...]:
+    out = []
+    for record in packed.split(_RECORD):
+        gid, cc, admin1, pop, name = record.split(_FIELD)
+        place = _Place(int(gid), "city", cc, admin1 or None, name, int(gid), int(pop))
+        out.append(_Name(place, False, ("U",) * n_tokens))
+    return tuple(out)
 
 
 _Admin1Map = dict[tuple[str, str], tuple[str, str]]
@@ -383,7 +421,11 @@ class _Builder:
                     self.add(word + "s", place, override=True)
 
     def finish(self, stopwords: list[str]) -> _Index:
-        names = {key: merged for key, entries in self.raw.items() if (merged := _merge(entries))}
+        names: dict[tuple[str, ...], tuple[_Name, ...] | str] = {}
+        for key, entries in self.raw.items():
+            merged = _merge(entries)
+            if merged:
+                names[key] = _pack(merged) if _packable(merged) else merged
         longest: dict[str, int] = {}
         for key in names:
             longest[key[0]] = max(longest.get(key[0], 0), len(key))

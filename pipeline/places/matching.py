@@ -291,7 +291,7 @@ def _scan(
         hit = None
         for length in range(span, 0, -1):
             key = tuple(tk.fold(k) for k in range(i, i + length))
-            names = idx.names.get(key)
+            names = idx.lookup(key)
             if names:
                 names = tuple(nm for nm in names if tk.case_ok(nm.caps, i, in_dl))
                 if names:
