@@ -229,6 +229,93 @@ def _subdivision_for(
     return tuple(_Name(p, False, ()) for p in out)
 
 
+def _longest_hit(
+    idx: _Index, tk: _Tokens, i: int, longest: int, in_dl: bool
+) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
+    """The longest gazetteer name starting at token i whose capitals fit the text."""
+    span = 1
+    while span < longest and i + span < len(tk.words) and tk.joins(i + span):
+        span += 1
+    for length in range(span, 0, -1):
+        key = tuple(tk.fold(k) for k in range(i, i + length))
+        names = idx.lookup(key)
+        if names:
+            names = tuple(nm for nm in names if tk.case_ok(nm.caps, i, in_dl))
+            if names:
+                return key, names
+    return None
+
+
+def _readings_here(
+    tk: _Tokens,
+    i: int,
+    key: tuple[str, ...],
+    names: tuple[_Name, ...],
+    in_dl: bool,
+    *,
+    after_place: bool,
+) -> tuple[_Name, ...]:
+    """The readings this position allows: an abbreviation only right after "X, " ("Athens,
+    Ga.") or in a dateline; no small town where the word looks like a word ("Many")."""
+    if not (in_dl or (after_place and tk.gap(i) == ", ")):
+        names = tuple(nm for nm in names if not nm.qualifier)
+    if not in_dl and _word_like(tk, i, key):
+        names = tuple(nm for nm in names if not _small_town(nm.place))
+    return names
+
+
+def _with_suffix(
+    idx: _Index, tk: _Tokens, key: tuple[str, ...], names: tuple[_Name, ...], j: int
+) -> tuple[_Name, ...] | None:
+    """The subdivision "<key> region/oblast/..." names, when the next word is such a suffix."""
+    if (
+        j < len(tk.words)
+        and tk.gap(j) == " "
+        and tk.fold(j) in _SUFFIXES
+        and any(nm.place.kind in ("city", "admin1", "region") for nm in names)
+    ):
+        return _subdivision_for(idx, key, names) or None
+    return None
+
+
+def _guess(
+    tk: _Tokens,
+    i: int,
+    out: _Scan,
+    *,
+    in_title: bool,
+    sentence_case: bool,
+    dateline: tuple[int, int] | None,
+    lead: tuple[int, int],
+) -> None:
+    """Record token i, which the gazetteer lacks, as a possible misspelt place, or as part
+    of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him)."""
+    start = tk.start(i)
+    in_dl = dateline is not None and dateline[0] <= start < dateline[1]
+    if not (sentence_case and tk.guessable(i, in_dl)):
+        return
+    if i + 1 < len(tk.words) and tk.gap(i + 1) == " " and tk.fold(i + 1) in _SUFFIXES:
+        return  # "the Kansai region" names a region, never a misspelt city
+    role = tk.person_role(i, i + 1, after_place=False)
+    if role is not None:
+        (out.surnames if role == "surname" else out.rejected).add((tk.fold(i),))
+        return
+    word = tk.words[i]
+    out.unknown.append(
+        _Mention(
+            key=(tk.fold(i),),
+            names=(),
+            start=start,
+            end=start + len(word),
+            surface=word,
+            in_title=in_title,
+            in_dateline=in_dl,
+            in_lead=lead[0] <= start < lead[1],
+            fuzzy=True,
+        )
+    )
+
+
 def _scan(
     idx: _Index,
     text: str,
@@ -242,36 +329,13 @@ def _scan(
     (parts of) persons' or organisations' names."""
     tk = _Tokens(text)
     words, n = tk.words, len(tk.words)
-    mentions: list[_Mention] = []
-    rejected: set[tuple[str, ...]] = set()
-    surnames: set[tuple[str, ...]] = set()
-    unknown: list[_Mention] = []
+    out = _Scan([], set(), set(), [])
+    mentions, rejected, surnames = out.mentions, out.rejected, out.surnames
     last_end = -1  # index of the last token of the previous accepted mention
 
     def guess(i: int) -> None:
-        start = tk.start(i)
-        in_dl = dateline is not None and dateline[0] <= start < dateline[1]
-        if not (sentence_case and tk.guessable(i, in_dl)):
-            return
-        if i + 1 < n and tk.gap(i + 1) == " " and tk.fold(i + 1) in _SUFFIXES:
-            return  # "the Kansai region" names a region, never a misspelt city
-        role = tk.person_role(i, i + 1, after_place=False)
-        if role is not None:  # "Anthony Blinken": and "Blinken" alone later is him too
-            (surnames if role == "surname" else rejected).add((tk.fold(i),))
-        else:
-            unknown.append(
-                _Mention(
-                    key=(tk.fold(i),),
-                    names=(),
-                    start=start,
-                    end=start + len(words[i]),
-                    surface=words[i],
-                    in_title=in_title,
-                    in_dateline=in_dl,
-                    in_lead=lead[0] <= start < lead[1],
-                    fuzzy=True,
-                )
-            )
+        _guess(tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
+               lead=lead)  # fmt: skip
 
     i = 0
     while i < n:
@@ -285,45 +349,22 @@ def _scan(
             continue
         start = tk.start(i)
         in_dl = dateline is not None and dateline[0] <= start < dateline[1]
-        span = 1
-        while span < longest and i + span < n and tk.joins(i + span):
-            span += 1
-        hit = None
-        for length in range(span, 0, -1):
-            key = tuple(tk.fold(k) for k in range(i, i + length))
-            names = idx.lookup(key)
-            if names:
-                names = tuple(nm for nm in names if tk.case_ok(nm.caps, i, in_dl))
-                if names:
-                    hit = key, names
-                    break
+        hit = _longest_hit(idx, tk, i, longest, in_dl)
         if hit is None:
             guess(i)
             i += 1
             continue
         key, names = hit
-        if not (in_dl or (last_end == i - 1 and tk.gap(i) == ", ")):
-            names = tuple(nm for nm in names if not nm.qualifier)  # "Ga." only in "Athens, Ga."
-            if not names:
-                i += 1
-                continue
-        if not in_dl and _word_like(tk, i, key):
-            names = tuple(nm for nm in names if not _small_town(nm.place))
-            if not names:
-                i += 1
-                continue
+        names = _readings_here(tk, i, key, names, in_dl, after_place=last_end == i - 1)
+        if not names:
+            i += 1
+            continue
         j = i + len(key)
         located = tk.after_locative(i)
         stop = key in idx.stoplist and not in_dl and not (located and key[0] not in _CALENDAR)
-        if (
-            j < n
-            and tk.gap(j) == " "
-            and tk.fold(j) in _SUFFIXES
-            and any(nm.place.kind in ("city", "admin1", "region") for nm in names)
-        ):
-            sub = _subdivision_for(idx, key, names)
-            if sub:
-                key, names, j, stop = (*key, tk.fold(j)), sub, j + 1, False
+        sub = _with_suffix(idx, tk, key, names, j)
+        if sub is not None:
+            key, names, j, stop = (*key, tk.fold(j)), sub, j + 1, False
         if stop:
             i += 1
             continue
@@ -351,7 +392,7 @@ def _scan(
         )
         last_end = j - 1
         i = j
-    return _Scan(mentions, rejected, surnames, unknown)
+    return out
 
 
 def _dateline_and_lead(text: str) -> tuple[tuple[int, int] | None, tuple[int, int]]:
