@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -77,13 +76,15 @@ class _Tokens:
 
     def start(self, j: int) -> int:
         """Character offset of token j (offsets are summed once, on first use)."""
-        if self._starts is None:
-            self._starts, pos = [], 0
+        starts = self._starts
+        if starts is None:
+            starts, pos = [], 0
             for g, w in zip(self.gaps, self.words, strict=True):
                 pos += len(g)
-                self._starts.append(pos)
+                starts.append(pos)
                 pos += len(w)
-        return self._starts[j]
+            self._starts = starts
+        return starts[j]
 
     def capitalised(self, j: int) -> bool:
         """Capitalised like a proper name (not an acronym such as "UN")."""
@@ -101,9 +102,13 @@ class _Tokens:
         """Is token j an ordinary word capitalised only because it starts a sentence ("In",
         "Across")? Yes if it is a function word or the text also has it in lower case."""
         word = self.words[j].lower()
-        return (
-            word in _FUNCTION_WORDS or re.search(rf"\b{re.escape(word)}\b", self.text) is not None
-        )
+        return word in _FUNCTION_WORDS or word in self.lower_words()
+
+    def lower_words(self) -> set[str]:
+        """The words the text writes in lower case (computed once)."""
+        if self._lower is None:
+            self._lower = {w for w in self.words if w.islower()}
+        return self._lower
 
     def guessable(self, j: int, in_dl: bool) -> bool:
         """Could token j, which the gazetteer lacks, be a misspelt place ("Kersen")? Only a
@@ -118,9 +123,8 @@ class _Tokens:
         folded = self.fold(j)
         if folded in _NOT_GUESSED:
             return False
-        if self._lower is None:
-            self._lower = {w for w in self.words if w.islower()}
-        return folded not in self._lower and word.lower() not in self._lower
+        lower = self.lower_words()
+        return folded not in lower and word.lower() not in lower
 
     def case_ok(self, caps: tuple[str, ...], i: int, in_dl: bool) -> bool:
         """Does the text's capitalisation fit the name's? All-caps text is a name only in
@@ -236,8 +240,9 @@ def _longest_hit(
     span = 1
     while span < longest and i + span < len(tk.words) and tk.joins(i + span):
         span += 1
+    first = tk.fold(i)
     for length in range(span, 0, -1):
-        key = tuple(tk.fold(k) for k in range(i, i + length))
+        key = (first,) if length == 1 else tuple(tk.fold(k) for k in range(i, i + length))
         names = idx.lookup(key)
         if names:
             names = tuple(nm for nm in names if tk.case_ok(nm.caps, i, in_dl))

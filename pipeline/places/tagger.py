@@ -133,8 +133,10 @@ def tag_article(
     qualified = _qualified([*extra, (title or "", head), (text, body)])
     ctx = _context(mentions, evidence, ev, _norm_code(publisher_country), _norm_code(home_admin1))
     keys = frozenset(m.key for m in evidence)
-    _, first = _resolve(mentions, qualified, ctx, keys)
-    by_pid, resolved = _resolve(mentions, qualified, _second_pass(first, ctx), keys)
+    by_pid, resolved = _resolve(mentions, qualified, ctx, keys)
+    again = _second_pass(resolved, ctx)
+    if again.support != ctx.support:  # a spelling read as a country changes the evidence
+        by_pid, resolved = _resolve(mentions, qualified, again, keys)
     aggs = list(by_pid.values())
     if not aggs:
         return Tagging([], [])
