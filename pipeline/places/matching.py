@@ -245,7 +245,8 @@ def _longest_hit(
         key = (first,) if length == 1 else tuple(tk.fold(k) for k in range(i, i + length))
         names = idx.lookup(key)
         if names:
-            names = tuple(nm for nm in names if tk.case_ok(nm.caps, i, in_dl))
+            fits = {caps: tk.case_ok(caps, i, in_dl) for caps in {nm.caps for nm in names}}
+            names = tuple(nm for nm in names if fits[nm.caps])
             if names:
                 return key, names
     return None
@@ -262,10 +263,11 @@ def _readings_here(
 ) -> tuple[_Name, ...]:
     """The readings this position allows: an abbreviation only right after "X, " ("Athens,
     Ga.") or in a dateline; no small town where the word looks like a word ("Many")."""
-    if not (in_dl or (after_place and tk.gap(i) == ", ")):
+    if not (in_dl or (after_place and tk.gap(i) == ", ")) and any(nm.qualifier for nm in names):
         names = tuple(nm for nm in names if not nm.qualifier)
-    if not in_dl and _word_like(tk, i, key):
-        names = tuple(nm for nm in names if not _small_town(nm.place))
+    towns = [_small_town(nm.place) for nm in names]
+    if any(towns) and not in_dl and _word_like(tk, i, key):
+        names = tuple(nm for nm, town in zip(names, towns, strict=True) if not town)
     return names
 
 

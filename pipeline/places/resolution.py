@@ -156,21 +156,22 @@ def _home_reading(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> 
     return _best(local or home, key, ctx)
 
 
-def _may_outvote(p: _Place, key: tuple[str, ...], places: list[_Place], ctx: _Context) -> bool:
+def _may_outvote(
+    p: _Place, key: tuple[str, ...], units: list[_Place], own_names: list[_Place], ctx: _Context
+) -> bool:
     """May the article's other places make ``p`` the reading? Not against a state of its own
     country ("California" the state), nor against another country's or province's own name
     ("Ontario" beside Ohio) unless a full vote places the story in ``p``'s admin-1 and the
-    text supports that rival nowhere else ("Lebanon" beside Warren County and Mason)."""
-    for q in places:
-        if q.kind in ("admin1", "region") and q.country_code == p.country_code:
-            return False
-        if (
-            q.country_code != p.country_code
-            and _unit_name(q, places)
-            and (ctx.support.get(q.country_code or "", 0) > 0 or ctx.coherence(key, p) < 1.0)
-        ):
-            return False
-    return True
+    text supports that rival nowhere else ("Lebanon" beside Warren County and Mason).
+    ``units``: the spelling's subdivision readings; ``own_names``: those that are a country's
+    or a subdivision's own name (see _unit_name)."""
+    if any(q.country_code == p.country_code for q in units):
+        return False
+    return not any(
+        q.country_code != p.country_code
+        and (ctx.support.get(q.country_code or "", 0) > 0 or ctx.coherence(key, p) < 1.0)
+        for q in own_names
+    )
 
 
 def _unit_name(p: _Place, places: list[_Place]) -> bool:
@@ -209,8 +210,12 @@ def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[
     text, the article's other places (coherence), the home prior, country support, population."""
     if len(places) == 1:
         return places[0], "unique"
+    units = [q for q in places if q.kind in ("admin1", "region")]
+    own_names = [q for q in places if _unit_name(q, places)]
     local = [
-        p for p in places if p.kind in ("city", "admin2") and _may_outvote(p, key, places, ctx)
+        p
+        for p in places
+        if p.kind in ("city", "admin2") and _may_outvote(p, key, units, own_names, ctx)
     ]
     in_named = [p for p in local if p.admin1_code in ctx.named_admin1]
     if in_named:
