@@ -244,11 +244,16 @@ def _longest_hit(
     for length in range(span, 0, -1):
         key = (first,) if length == 1 else tuple(tk.fold(k) for k in range(i, i + length))
         names = idx.lookup(key)
-        if names:
-            fits = {caps: tk.case_ok(caps, i, in_dl) for caps in {nm.caps for nm in names}}
-            names = tuple(nm for nm in names if fits[nm.caps])
-            if names:
+        if not names:
+            continue
+        if len(names) == 1:
+            if tk.case_ok(names[0].caps, i, in_dl):
                 return key, names
+            continue
+        fits = {caps: tk.case_ok(caps, i, in_dl) for caps in {nm.caps for nm in names}}
+        names = tuple(nm for nm in names if fits[nm.caps])
+        if names:
+            return key, names
     return None
 
 

@@ -93,15 +93,16 @@ def _context(
 ) -> _Context:
     """Article-wide evidence; dateline/located places count twice (where the story happens)."""
     votes, own = _admin1_votes(mentions)
-    e_votes, _ = _admin1_votes(evidence)
-    for code, v in e_votes.items():
-        votes[code] = votes.get(code, 0.0) + 2 * v
-    support = dict(ev.support)
-    e_ev = _Evidence.of(evidence)
-    for cc, n in e_ev.support.items():
-        support[cc] = support.get(cc, 0.0) + 2 * n
-    return _Context(support, ev.named_admin1 | e_ev.named_admin1, votes, own,
-                    publisher, home_admin1)  # fmt: skip
+    support, named = dict(ev.support), set(ev.named_admin1)
+    if evidence:
+        e_votes, _ = _admin1_votes(evidence)
+        for code, v in e_votes.items():
+            votes[code] = votes.get(code, 0.0) + 2 * v
+        e_ev = _Evidence.of(evidence)
+        for cc, n in e_ev.support.items():
+            support[cc] = support.get(cc, 0.0) + 2 * n
+        named |= e_ev.named_admin1
+    return _Context(support, named, votes, own, publisher, home_admin1)
 
 
 def _norm_code(code: str | None) -> str | None:
