@@ -483,15 +483,21 @@ def _resolve(
     qualified: dict[tuple[str, ...], list[_Place]],
     ctx: _Context,
     evidence_keys: frozenset[tuple[str, ...]] = frozenset(),
+    previous: dict[tuple[str, ...], tuple[_Place, str]] | None = None,
 ) -> tuple[dict[str, _Agg], dict[tuple[str, ...], tuple[_Place, str]]]:
     """One place per spelling, then one aggregate per place (Kyiv and Kiev together); also the
-    place each spelling was resolved to."""
+    place each spelling was resolved to. With ``previous`` (the first pass), spellings whose
+    readings are all in one country keep their first reading: only the country was in doubt."""
     groups: dict[tuple[str, ...], list[_Mention]] = defaultdict(list)
     for m in mentions:
         groups[m.key].append(m)
     resolved: dict[tuple[str, ...], tuple[_Place, str]] = {}
     for key, ms in groups.items():
         places = list(dict.fromkeys(nm.place for m in ms for nm in m.names))
+        if previous is not None and len({p.country_code for p in places}) == 1:
+            if key in previous:
+                resolved[key] = previous[key]
+            continue
         how = None
         if key in qualified:
             places, how = qualified[key], "qualifier"

@@ -137,7 +137,7 @@ def tag_article(
     by_pid, resolved = _resolve(mentions, qualified, ctx, keys)
     again = _second_pass(resolved, ctx)
     if again.support != ctx.support:  # a spelling read as a country changes the evidence
-        by_pid, resolved = _resolve(mentions, qualified, again, keys)
+        by_pid, resolved = _resolve(mentions, qualified, again, keys, previous=resolved)
     aggs = list(by_pid.values())
     if not aggs:
         return Tagging([], [])
