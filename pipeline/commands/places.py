@@ -1,6 +1,6 @@
 """``newsflow places``: the pipeline's place tagger on texts, for users and for evaluation.
 
-Why a command of its own: the tags in ``article_places`` come from ``pipeline.geo``, and a user
+Why a command of its own: the tags in ``article_places`` come from ``pipeline.places``, and a user
 auditing a tag, or a script scoring the tagger, should get exactly what the pipeline would have
 stored, without a feed, a fetch or a database. Input is JSON Lines (one article per line,
 ``{"id", "text", "title"?, "publisher_country"?, "home_admin1"?, "dateline"?, "located"?}``);

@@ -1,4 +1,4 @@
-"""``newsflow eval geo``: score the place tagger (pipeline.geo) on labelled texts.
+"""``newsflow eval geo``: score the place tagger (pipeline.places) on labelled texts.
 
 Three sets, scored the same way where their gold allows:
 

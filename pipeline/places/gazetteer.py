@@ -59,6 +59,7 @@ class _Index:
     stoplist: frozenset[tuple[str, ...]]
     subdivisions: dict[str, tuple[tuple[str, _Place], ...]]  # country -> (folded stem, place)
     fuzzy: dict[str, tuple[_Place, ...]]  # consonant skeleton -> cities (see _skeletons)
+    prefixes: frozenset[tuple[str, ...]] = frozenset()  # 2+ leading tokens of longer names
 
     def lookup(self, key: tuple[str, ...]) -> tuple[_Name, ...] | None:
         """The readings of a spelling, unpacked when stored packed."""
@@ -431,8 +432,10 @@ class _Builder:
             if merged:
                 names[key] = _pack(merged) if _packable(merged) else merged
         longest: dict[str, int] = {}
+        prefixes: set[tuple[str, ...]] = set()
         for key in names:
             longest[key[0]] = max(longest.get(key[0], 0), len(key))
+            prefixes.update(key[:k] for k in range(2, len(key)))
         stoplist = frozenset(k for w in stopwords if (k := _name_key(str(w))))
         return _Index(
             names=names,
@@ -440,6 +443,7 @@ class _Builder:
             stoplist=frozenset(k for k, _ in stoplist),
             subdivisions={cc: tuple(v) for cc, v in self.subdivisions.items()},
             fuzzy={k: tuple(v) for k, v in self.fuzzy.items()},
+            prefixes=frozenset(prefixes),
         )
 
 

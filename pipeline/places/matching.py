@@ -239,6 +239,9 @@ def _longest_hit(
     """The longest gazetteer name starting at token i whose capitals fit the text."""
     span = 1
     while span < longest and i + span < len(tk.words) and tk.joins(i + span):
+        longer = tuple(tk.fold(k) for k in range(i, i + span + 1))
+        if longer not in idx.prefixes and longer not in idx.names:
+            break  # "The Government": no name goes on like that
         span += 1
     first = tk.fold(i)
     for length in range(span, 0, -1):
