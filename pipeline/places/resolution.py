@@ -444,8 +444,18 @@ def _distinctive(p: _Place) -> bool:
     return p.kind == "admin2" and isinstance(p.pid, str) and p.pid.startswith("us-county:")
 
 
+def _strong_countries(readings: list[_Place]) -> set[str | None]:
+    """Countries where the spelling also names a country, a subdivision or a big city."""
+    return {
+        q.country_code
+        for q in readings
+        if q.kind in ("country", "admin1", "region")
+        or (q.kind == "city" and q.population >= _SMALL_CITY)
+    }
+
+
 def _eligible(
-    p: _Place, key: tuple[str, ...], readings: list[_Place], backed: bool, ctx: _Context
+    p: _Place, key: tuple[str, ...], strong: set[str | None], backed: bool, ctx: _Context
 ) -> bool:
     """May this reading stand? Demonyms and seas never; a country, subdivision or big city
     always; a town of under 100,000 people needs evidence: a qualifier or dateline, a name it
@@ -460,12 +470,7 @@ def _eligible(
         return True
     if p.kind == "admin2":  # "Cornwall", "Bohol": needs its country in the text, or home
         return ctx.support.get(p.country_code or "", 0) > 0 or ctx.at_home(key, p)
-    if any(
-        q.country_code == p.country_code
-        and (q.kind in ("country", "admin1", "region") or q.population >= _SMALL_CITY)
-        for q in readings
-        if q.kind != "admin2"
-    ):
+    if p.country_code in strong:
         return True
     if ctx.coherence(key, p) >= _COHERENT or ctx.at_home(key, p):
         return True
@@ -503,7 +508,8 @@ def _resolve(
             places, how = qualified[key], "qualifier"
         elif key in evidence_keys or any(m.in_dateline for m in ms):
             how = "dateline"
-        places = [p for p in places if _eligible(p, key, places, how is not None, ctx)]
+        strong = _strong_countries(places)
+        places = [p for p in places if _eligible(p, key, strong, how is not None, ctx)]
         if places:
             place, chosen_how = _choose(places, key, ctx)
             if how == "dateline" and chosen_how == "unique":
