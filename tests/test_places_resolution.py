@@ -122,3 +122,11 @@ def test_how_is_reported_for_every_place_and_mention() -> None:
         "unique", "qualifier", "dateline", "coherence", "home_prior", "population"
     }  # fmt: skip
     assert all(m.how for m in res.mentions)
+
+
+def test_home_admin1_alone_implies_its_country() -> None:
+    text = "Voters lined up in Paris on Tuesday."
+    tags = tag_places(text, home_admin1="us-tn")
+    assert (_primary(tags), tags[0].how) == (("US", "US-TN"), "home_prior")
+    famous = tag_places(text)
+    assert (_primary(famous), famous[0].how) == (("FR", "FR-IDF"), "population")

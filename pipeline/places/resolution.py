@@ -509,9 +509,12 @@ def _resolve(
         elif key in evidence_keys or any(m.in_dateline for m in ms):
             how = "dateline"
         strong = _strong_countries(places)
+        several = len({p.country_code for p in places}) > 1
         places = [p for p in places if _eligible(p, key, strong, how is not None, ctx)]
         if places:
             place, chosen_how = _choose(places, key, ctx)
+            if chosen_how == "unique" and several:
+                chosen_how = "population"  # the small namesakes had no evidence
             if how == "dateline" and chosen_how == "unique":
                 chosen_how = how
             resolved[key] = place, how if how == "qualifier" else chosen_how

@@ -132,7 +132,9 @@ def tag_article(
     mentions += _fuzzy_mentions(idx, unknown, ev)
     mentions.sort(key=lambda m: (not m.in_title, m.start))
     qualified = _qualified([*extra, (title or "", head), (text, body)])
-    ctx = _context(mentions, evidence, ev, _norm_code(publisher_country), _norm_code(home_admin1))
+    home = _norm_code(home_admin1)
+    publisher = _norm_code(publisher_country) or (home.split("-")[0] if home else None)
+    ctx = _context(mentions, evidence, ev, publisher, home)
     keys = frozenset(m.key for m in evidence)
     by_pid, resolved = _resolve(mentions, qualified, ctx, keys)
     again = _second_pass(resolved, ctx)
@@ -207,7 +209,7 @@ def tag_places(
     """Tag the places an article mentions; the primary (where the story happens) comes first.
 
     ``publisher_country`` (ISO 3166-1) and ``home_admin1`` (ISO 3166-2, a local paper's
-    state) are the home prior: an ambiguous name resolves at home unless the text says
+    state; it implies the country when ``publisher_country`` is not given) are the home prior: an ambiguous name resolves at home unless the text says
     otherwise. They are evidence for reading names, never an answer: an article naming no
     place gets no tags. ``dateline`` (when the caller split it off the body) and ``located``
     (a wire item's located place) are read like a dateline: evidence for the story's place.
