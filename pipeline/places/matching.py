@@ -273,9 +273,8 @@ def _readings_here(
     Ga.") or in a dateline; no small town where the word looks like a word ("Many")."""
     if not (in_dl or (after_place and tk.gap(i) == ", ")) and any(nm.qualifier for nm in names):
         names = tuple(nm for nm in names if not nm.qualifier)
-    towns = [_small_town(nm.place) for nm in names]
-    if any(towns) and not in_dl and _word_like(tk, i, key):
-        names = tuple(nm for nm, town in zip(names, towns, strict=True) if not town)
+    if not in_dl and _word_like(tk, i, key):
+        names = tuple(nm for nm in names if not _small_town(nm.place))
     return names
 
 

@@ -86,6 +86,9 @@ class _Context:
         return round(self.votes.get(code, 0.0) - self.own.get(key, {}).get(code, 0.0), 9)
 
 
+_NO_VOTE = ("demonym", "water")
+
+
 def _weight(p: _Place) -> float:
     return max(p.population, 1000) ** 0.5
 
@@ -101,16 +104,17 @@ def _admin1_votes(
     for m in mentions:
         if m.key in own:
             continue
-        places = {nm.place for nm in m.names if nm.place.kind not in ("demonym", "water")}
+        places = {nm.place.pid: nm.place for nm in m.names if nm.place.kind not in _NO_VOTE}
+        weighted = [(p, _weight(p)) for p in places.values()]
+        total = sum(w for _, w in weighted)
         share: dict[str, float] = defaultdict(float)
-        total = sum(_weight(p) for p in places)
-        for p in places:
+        for p, w in weighted:
             if p.kind == "country":
                 continue  # "the US delegation ... Paris": a country named in passing is no cluster
             if p.country_code:  # a country code has no hyphen, an ISO 3166-2 code has one
-                share[p.country_code] += _weight(p) / total
+                share[p.country_code] += w / total
             if p.admin1_code:
-                share[p.admin1_code] += _weight(p) / total
+                share[p.admin1_code] += w / total
         own[m.key] = dict(share)
         for code, v in share.items():
             votes[code] += v
@@ -498,7 +502,7 @@ def _resolve(
         groups[m.key].append(m)
     resolved: dict[tuple[str, ...], tuple[_Place, str]] = {}
     for key, ms in groups.items():
-        places = list(dict.fromkeys(nm.place for m in ms for nm in m.names))
+        places = list({nm.place.pid: nm.place for m in ms for nm in m.names}.values())
         if previous is not None and len({p.country_code for p in places}) == 1:
             if key in previous:
                 resolved[key] = previous[key]
