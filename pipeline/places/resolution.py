@@ -351,10 +351,10 @@ class _Evidence:
     def of(cls, mentions: list[_Mention]) -> _Evidence:
         ev = cls(defaultdict(float), set(), defaultdict(int))
         for m in mentions:
-            places = {nm.place for nm in m.names}
+            places = {nm.place.pid: nm.place for nm in m.names}.values()
             ccs = {p.country_code for p in places}
             # small towns are no evidence ("California" is the state, not California, MD)
-            sure = {p for p in places if p.kind != "city" or p.population >= _SMALL_CITY}
+            sure = [p for p in places if p.kind != "city" or p.population >= _SMALL_CITY]
             if len(ccs) == 1 and None not in ccs:
                 cc = next(iter(ccs)) or ""
                 if sure:
