@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 import trafilatura
-from lxml import etree
 from lxml import html as lxml_html
+
+from pipeline.markup import block_text
 
 CJK_CHAR = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 CJK_RUN = re.compile(CJK_CHAR + "+")
@@ -129,28 +130,5 @@ _NO_TEXT = frozenset(("script", "style", "noscript", "template", "button", "sele
 
 
 def html_text(root: Any) -> str:
-    """Render an lxml (X)HTML tree as text, one line per block element, whitespace collapsed.
-
-    Iterative (``iterwalk``), so a hostile page nested 100,000 deep cannot hit the recursion
-    limit."""
-    parts: list[str] = []
-    skip = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in _NO_TEXT:
-                skip += 1
-            elif not skip:
-                if tag in _HTML_BLOCKS:
-                    parts.append("\n")
-                if tag and el.text:
-                    parts.append(el.text)
-            continue
-        if tag in _NO_TEXT:
-            skip -= 1
-        elif not skip and tag in _HTML_BLOCKS:
-            parts.append("\n")
-        if not skip and el.tail and el is not root:
-            parts.append(el.tail)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    """Render an lxml (X)HTML tree as text, one line per block element, whitespace collapsed."""
+    return block_text(root, blocks=_HTML_BLOCKS, no_text=_NO_TEXT)
