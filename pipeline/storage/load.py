@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.outcomes import UrlOutcome
+from pipeline.storage import versions as wire_versions
 from pipeline.storage.db import open_db
 from pipeline.storage.schema import (
     ARTICLE_PLACES,
@@ -43,6 +44,7 @@ class LoadSummary:
     places: int = 0
     stories_touched: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    items: dict[str, int] = field(default_factory=dict)  # wire item outcomes (item_log)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -64,6 +66,9 @@ def _load_one(
     try:
         for table in STAGED:
             _read_staged(con, table, batch_dir)
+        # Wire items: decide each delivered version against the stored ones (outcomes on
+        # b_item_log, URL clashes resolved) before the page path copies and inserts.
+        wire = wire_versions.prepare(con)
         # One row per article id: a batch may hold two URLs that turned out to be the same page.
         stored = _present(con, "articles", "article_id", "b_articles")
         con.execute(
@@ -130,6 +135,10 @@ def _load_one(
             """
         )
         _copy_by_name(con, ARTICLE_VERSIONS)
+        if wire is not None:
+            wire_versions.apply(con, wire, now)
+            for outcome, n in wire.outcomes.items():
+                summary.items[outcome] = summary.items.get(outcome, 0) + n
         counts = con.execute(
             "SELECT (SELECT count(*) FROM b_new_articles), (SELECT count(*) FROM b_fetch_log),"
             " (SELECT count(*) FROM b_feed_polls),"

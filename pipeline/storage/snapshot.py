@@ -18,6 +18,11 @@ columns but no rows (raw HTML is large and only re-extraction reads it), and a o
 ``snapshot_info`` says when the snapshot was published and what it holds. Views (dbt's staging
 and intermediate models) are recreated from their SQL, which names schemas but no catalog, so they
 resolve inside the snapshot. Constraints and indexes are not copied: nobody writes a snapshot.
+
+Withdrawn and embargoed wire items (issue 15): a killed article (``withdrawn_at`` set) keeps its
+row and metadata in the snapshot but not its text (``body`` and every version's ``body`` are
+NULL), and an article under embargo at publication time (``embargoed_until`` later than
+``published_at``) has neither text nor headline until a snapshot published after the embargo.
 """
 
 from __future__ import annotations
@@ -158,6 +163,25 @@ def _copy(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], int]:
     return rows, len(views)
 
 
+def _scrub(con: duckdb.DuckDBPyConnection, at: datetime) -> None:
+    """Take the text of withdrawn articles, and text and headline of embargoed ones, out of the
+    snapshot's ``articles`` and ``article_versions`` (the live file keeps them for the record)."""
+    hidden = "withdrawn_at IS NOT NULL OR embargoed_until > ?::TIMESTAMPTZ"
+    con.execute(
+        "UPDATE snap.main.articles SET body = NULL, "
+        "title = CASE WHEN withdrawn_at IS NULL THEN NULL ELSE title END "
+        f"WHERE {hidden}",
+        [at],
+    )
+    con.execute(
+        "UPDATE snap.main.article_versions SET body = NULL, "
+        "title = CASE WHEN a.withdrawn_at IS NULL THEN NULL ELSE article_versions.title END "
+        f"FROM snap.main.articles a WHERE a.article_id = article_versions.article_id "
+        f"AND (a.{hidden.replace(' OR ', ' OR a.')})",
+        [at],
+    )
+
+
 def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
     """Copy the live DB to ``dest`` (default :func:`snapshot_path`) and swap it in atomically.
 
@@ -187,6 +211,8 @@ def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
         # No explicit transaction: the caller's lock keeps writers out, so statement-by-statement
         # reads see one state, and a view that must wait for another must not abort the copy.
         rows, n_views = _copy(con)
+        if "main.articles" in rows:
+            _scrub(con, published_at)
         latest = None
         if "main.articles" in rows:
             latest = con.execute("SELECT max(loaded_at) FROM snap.main.articles").fetchone()[0]
