@@ -33,7 +33,7 @@ _VERSION_COLS = (
 _CONTENT_COLS = (
     "title", "title_source", "body", "word_count", "byline", "content_hash", "language",
     "extractor", "extractor_version", "tagger_version", "item_version", "versioncreated",
-    "urgency", "fetched_at", "run_id", "batch_id",
+    "urgency", "fetched_at", "run_id", "batch_id", "published_at", "date_source",
 )  # fmt: skip
 
 
@@ -226,6 +226,12 @@ def _rewrite_content(con: duckdb.DuckDBPyConnection, aid: str) -> None:
     con.execute(
         f"UPDATE articles SET {sets} FROM b_articles b "
         "WHERE articles.article_id = ? AND b.article_id = articles.article_id",
+        [aid],
+    )
+    # A story named after this article takes its new headline (as if it had come first).
+    con.execute(
+        "UPDATE stories SET title = b.title FROM b_articles b "
+        "WHERE b.article_id = ? AND stories.first_article_id = b.article_id",
         [aid],
     )
     for table in (ARTICLE_PLACES, ARTICLE_SUBJECTS, RAW_PAGES):
