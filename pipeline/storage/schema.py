@@ -275,7 +275,8 @@ class VersionRow:
     received_at: datetime = col("TIMESTAMPTZ", "when the pipeline received it")
     embargoed_until: datetime | None = col("TIMESTAMPTZ", "this version's embargo, if any")
     item_log_id: str | None = col(
-        "VARCHAR", "the item_log row of this delivery (loader sets its outcome)",
+        "VARCHAR",
+        "the item_log row of this delivery (loader sets its outcome)",
         origin="staging_only",
     )
 
