@@ -160,5 +160,9 @@ def test_snapshot_keeps_killed_metadata_without_text(reference) -> None:
         [wire_article_id(A)],
     )
     assert leaked == [(0,)]  # no version of the killed item keeps its text either
+    named = query(
+        snap, "SELECT title FROM stories WHERE first_article_id = ?", [wire_article_id(A)]
+    )
+    assert named == [(None,)]  # nor does the story it named
     live = query(tmp / "news.duckdb", "SELECT body FROM articles WHERE item_uri = ?", [A])
     assert live[0][0]  # the live file keeps the text for the record

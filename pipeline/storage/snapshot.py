@@ -23,6 +23,7 @@ Withdrawn and embargoed wire items (issue 15): a killed article (``withdrawn_at`
 row and metadata in the snapshot but not its text (``body`` and every version's ``body`` are
 NULL), and an article under embargo at publication time (``embargoed_until`` later than
 ``published_at``) has neither text nor headline until a snapshot published after the embargo.
+A story named after such an article loses that name (``stories.title`` NULL).
 """
 
 from __future__ import annotations
@@ -163,23 +164,40 @@ def _copy(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], int]:
     return rows, len(views)
 
 
-def _scrub(con: duckdb.DuckDBPyConnection, at: datetime) -> None:
+def _scrub(con: duckdb.DuckDBPyConnection, at: datetime, tables: set[str]) -> None:
     """Take the text of withdrawn articles, and text and headline of embargoed ones, out of the
-    snapshot's ``articles`` and ``article_versions`` (the live file keeps them for the record)."""
-    hidden = "withdrawn_at IS NOT NULL OR embargoed_until > ?::TIMESTAMPTZ"
+    snapshot's ``articles``, ``article_versions`` and story names (the live file keeps them for
+    the record). ``tables``: the copied tables (a file from before the wire migration has none
+    of the wire columns to read)."""
+    cols = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'snap' "
+            "AND schema_name = 'main' AND table_name = 'articles'"
+        ).fetchall()
+    }
+    if not {"withdrawn_at", "embargoed_until"} <= cols:
+        return
+    hidden = "(a.withdrawn_at IS NOT NULL OR a.embargoed_until > ?::TIMESTAMPTZ)"
     con.execute(
-        "UPDATE snap.main.articles SET body = NULL, "
-        "title = CASE WHEN withdrawn_at IS NULL THEN NULL ELSE title END "
-        f"WHERE {hidden}",
+        "UPDATE snap.main.articles a SET body = NULL, "
+        f"title = CASE WHEN a.withdrawn_at IS NULL THEN NULL ELSE a.title END WHERE {hidden}",
         [at],
     )
-    con.execute(
-        "UPDATE snap.main.article_versions SET body = NULL, "
-        "title = CASE WHEN a.withdrawn_at IS NULL THEN NULL ELSE article_versions.title END "
-        f"FROM snap.main.articles a WHERE a.article_id = article_versions.article_id "
-        f"AND (a.{hidden.replace(' OR ', ' OR a.')})",
-        [at],
-    )
+    if "main.article_versions" in tables:
+        con.execute(
+            "UPDATE snap.main.article_versions SET body = NULL, title = CASE WHEN"
+            " a.withdrawn_at IS NULL THEN NULL ELSE article_versions.title END"
+            " FROM snap.main.articles a WHERE a.article_id = article_versions.article_id"
+            f" AND {hidden}",
+            [at],
+        )
+    if "main.stories" in tables:
+        con.execute(
+            "UPDATE snap.main.stories SET title = NULL FROM snap.main.articles a"
+            f" WHERE a.article_id = stories.first_article_id AND {hidden}",
+            [at],
+        )
 
 
 def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
@@ -212,7 +230,7 @@ def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
         # reads see one state, and a view that must wait for another must not abort the copy.
         rows, n_views = _copy(con)
         if "main.articles" in rows:
-            _scrub(con, published_at)
+            _scrub(con, published_at, set(rows))
         latest = None
         if "main.articles" in rows:
             latest = con.execute("SELECT max(loaded_at) FROM snap.main.articles").fetchone()[0]
