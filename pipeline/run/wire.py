@@ -69,6 +69,7 @@ def tag_item(
     publisher_country: str | None,
     dateline: str | None,
     located: str | None,
+    home_admin1: str | None = None,
 ) -> dict[str, Any]:
     """Place tags of one item (runs in a worker): the item's dateline and ``located`` place are
     evidence when the tagger takes them (``pipeline.places``), else the text alone."""
@@ -76,7 +77,12 @@ def tag_item(
         from pipeline.places import TAGGER_VERSION, tag_places  # type: ignore[attr-defined]
 
         tags = tag_places(
-            body, title, publisher_country=publisher_country, dateline=dateline, located=located
+            body,
+            title,
+            publisher_country=publisher_country,
+            home_admin1=home_admin1,
+            dateline=dateline,
+            located=located,
         )
         version: str | None = TAGGER_VERSION
     except ImportError:
@@ -181,7 +187,7 @@ def tag_items(
     """Place tags per item, in the worker pool when there is one; a tagger crash or timeout
     leaves that item untagged (recorded as no places), never the batch unstaged."""
     args = [
-        (item.body_text, item.headline, feed.country, item.dateline, item.located)
+        (item.body_text, item.headline, feed.country, item.dateline, item.located, feed.home_admin1)
         for item in items
         if not item.is_kill
     ]
