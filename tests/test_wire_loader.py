@@ -166,3 +166,23 @@ def test_snapshot_keeps_killed_metadata_without_text(reference) -> None:
     assert named == [(None,)]  # nor does the story it named
     live = query(tmp / "news.duckdb", "SELECT body FROM articles WHERE item_uri = ?", [A])
     assert live[0][0]  # the live file keeps the text for the record
+
+
+def test_page_at_a_wire_items_url_is_stored_beside_it(tmp_path) -> None:
+    from pipeline.storage.staging import write_batch
+    from tests.rows import article, fetch
+
+    tables, _ = _deliver(tmp_path, [["c_v1.xml"]])
+    page_url = "https://wire.example.org/newsml_L8N3C0001"  # C's source_url, as a crawled page
+    assert [r[1] for r in tables["articles"]] == [page_url]
+    settings = load_settings(tmp_path / "feeds.yaml", db_path=tmp_path / "news.duckdb")
+    page = article("p1", "A page that carries the same story in other words.", url=page_url)
+    write_batch(
+        settings.staging_dir,
+        "r2-b0000",
+        "r2",
+        {"articles": [page], "fetch_log": [fetch("p1", url=page_url)]},
+    )
+    load(settings, "r2")
+    rows = query(settings.db_path, "SELECT article_id, url FROM articles ORDER BY 1")
+    assert rows == sorted([("p1", page_url), (wire_article_id(C), C)])

@@ -96,6 +96,7 @@ def _in_list(con: duckdb.DuckDBPyConnection, sql: str, keys: list[str]) -> list[
 def prepare(con: duckdb.DuckDBPyConnection) -> WirePlan | None:
     """Decide every delivered version of the batch (``b_article_versions``) against the stored
     ones; None when the batch holds no wire items."""
+    _yield_urls_to_pages(con)
     batch = con.execute(
         f"SELECT {_VERSION_COLS}, item_log_id FROM b_article_versions ORDER BY item_log_id"
     ).fetchall()
@@ -127,6 +128,25 @@ def prepare(con: duckdb.DuckDBPyConnection) -> WirePlan | None:
     _staged_keys(con, plan)
     _free_urls(con)
     return plan
+
+
+def _yield_urls_to_pages(con: duckdb.DuckDBPyConnection) -> None:
+    """A stored wire article whose URL (the item's ``source_url``) is the page a feed now
+    brings takes its item URI as URL, so the page can be stored under its own (``articles.url``
+    is unique). Looked up by the batch's page URLs only (see ``load._present``)."""
+    page_urls = "SELECT DISTINCT url FROM b_articles WHERE item_uri IS NULL"
+    urls = [r[0] for r in con.execute(page_urls).fetchall()]
+    taken = _in_list(
+        con,
+        "SELECT article_id FROM articles WHERE url IN ({marks}) AND item_uri IS NOT NULL"
+        " AND url <> item_uri",
+        urls,
+    )
+    if taken:
+        con.execute(
+            "UPDATE articles SET url = item_uri WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [[r[0] for r in taken]],
+        )
 
 
 def _mark_item_log(con: duckdb.DuckDBPyConnection, outcome_of: dict[str, str]) -> None:
