@@ -72,25 +72,18 @@ def tag_item(
     home_admin1: str | None = None,
 ) -> dict[str, Any]:
     """Place tags of one item (runs in a worker): the item's dateline and ``located`` place are
-    evidence when the tagger takes them (``pipeline.places``), else the text alone."""
-    try:
-        from pipeline.places import TAGGER_VERSION, tag_places  # type: ignore[attr-defined]
+    the tagger's evidence beside the text, recorded as coming from the item (PlaceTag.how)."""
+    from pipeline.places import TAGGER_VERSION, tag_places
 
-        tags = tag_places(
-            body,
-            title,
-            publisher_country=publisher_country,
-            home_admin1=home_admin1,
-            dateline=dateline,
-            located=located,
-        )
-        version: str | None = TAGGER_VERSION
-    except ImportError:
-        from pipeline.geo import tag_places as geo_tag_places
-
-        tags = geo_tag_places(body, title, publisher_country=publisher_country)
-        version = None
-    return {"places": [asdict(t) for t in tags], "tagger": version}
+    tags = tag_places(
+        body,
+        title,
+        publisher_country=publisher_country,
+        home_admin1=home_admin1,
+        dateline=dateline,
+        located=located,
+    )
+    return {"places": [asdict(t) for t in tags], "tagger": TAGGER_VERSION}
 
 
 @dataclass
