@@ -22,6 +22,7 @@ from pipeline.run.page import warm_up
 from pipeline.run.plan import plan_batches
 from pipeline.run.poll import poll_feed
 from pipeline.run.pool import BoundedPool
+from pipeline.run.wire import poll_wire_feed
 from pipeline.settings import Settings
 from pipeline.storage.load import LoadSummary, load_staged
 from pipeline.storage.state import read_seen
@@ -98,7 +99,10 @@ def run_pass(
     with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
         item_lists = []
         for fid in ids:
-            res = poll_feed(settings, fid, run_id, pool=pool, seen=seen)
+            if settings.feed(fid).is_wire:  # wire feeds stage their items themselves
+                res = poll_wire_feed(settings, fid, run_id, pool=pool, progress=progress)
+            else:
+                res = poll_feed(settings, fid, run_id, pool=pool, seen=seen)
             summary.polls[fid] = res.outcome
             summary.n_entries += res.n_entries
             summary.n_new += res.n_new
