@@ -43,6 +43,7 @@ class LoadSummary:
     places: int = 0
     stories_touched: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    retention: dict[str, int] = field(default_factory=dict)  # what the sweep after it removed
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
