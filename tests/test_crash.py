@@ -241,14 +241,14 @@ def test_killed_runs_end_like_an_uninterrupted_run(tmp_path, demo_web):
     _, b_err = base.communicate(timeout=300)
     assert base.returncode == 0, b_err[-3000:]
 
+    expected, got = final_tables(base_db), final_tables(crash_db)
+    assert len(expected["articles"]) == 11
+    for name in expected:
+        assert got[name] == expected[name], (name, report)
     killed = [o for o in outcomes if o.hit != "completed"]
     assert len(killed) >= 10, report
     hit = {o.hit for o in killed}
     assert {"poll", "models"} <= hit and hit & {"fetch", "extract", "load"}, report
-    expected, got = final_tables(base_db), final_tables(crash_db)
-    assert len(expected["articles"]) == 11
-    for name in expected:
-        assert got[name] == expected[name], name
 
 
 def _staged_demo(tmp_path: Path, port: int) -> tuple[Path, Path]:
