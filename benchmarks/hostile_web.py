@@ -281,6 +281,7 @@ class HostileWeb:
     manager. ``hits`` holds (host, path, monotonic time) of every request."""
 
     with_hostile: bool = True
+    only: frozenset[str] | None = None  # serve just these cases (by name); None: all
     hits: list[tuple[str, str, float]] = field(default_factory=list)
     connections: Counter[str] = field(default_factory=Counter)
 
@@ -331,7 +332,9 @@ class HostileWeb:
     # -- the registry
 
     def cases(self) -> tuple[Case, ...]:
-        return CASES if self.with_hostile else ()
+        if not self.with_hostile:
+            return ()
+        return tuple(c for c in CASES if self.only is None or c.name in self.only)
 
     def healthy_urls(self) -> list[str]:
         """Every article URL a run must store (healthy hosts, healthy entries of hostile ones)."""
@@ -345,8 +348,9 @@ class HostileWeb:
 
     def feeds(self) -> list[dict[str, str]]:
         feeds = [{"id": h.split(".")[0], "url": f"{self.base(h)}/feed.xml"} for h in HEALTHY_HOSTS]
-        if self.with_hostile:
+        if any(c.kind == "page" for c in self.cases()):
             feeds.append({"id": "hostile-pages", "url": f"{self.base(LIST_HOST)}/feed.xml"})
+        if self.with_hostile:
             feeds += [
                 {"id": c.name, "url": self.case_url(c)} for c in self.cases() if c.kind == "feed"
             ]
@@ -374,8 +378,9 @@ class HostileWeb:
         if host in HEALTHY_HOSTS:
             return self._healthy(h, host, path)
         if host == LIST_HOST and path == "/feed.xml":
-            links = [self.case_url(c) for c in CASES if c.kind == "page"]
-            links += [self.base("robots.hostile.test") + "/ok/2"]
+            cases = [c for c in self.cases() if c.kind == "page"]
+            links = [self.case_url(c) for c in cases]
+            links += [self.base(c.host) + p for c in cases for p in c.healthy if p != c.path]
             return h.send(200, rss("", links, "hostile pages"), "application/rss+xml")
         return self._hostile(h, host, path)
 
