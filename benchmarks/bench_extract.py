@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluation.extraction import (  # noqa: E402
+from pipeline.evaluation.extraction import hints_kwargs  # noqa: E402
+from pipeline.evaluation.extraction_data import (  # noqa: E402
     OWN_SET,
     SHARED_SET,
-    _hints_kwargs,
     load_dataset,
     select_pages,
 )
@@ -43,9 +43,13 @@ def main() -> int:
 
     from pipeline.extract import extract_article
 
-    data = args.data or (SHARED_SET if (SHARED_SET / "gold.json").exists() else OWN_SET)
+    data = args.data or next(
+        (s for s in (SHARED_SET, OWN_SET) if s is not None and (s / "gold.json").exists()), None
+    )
+    if data is None:
+        ap.error("no labelled set found: pass --data DIR (gold.json + html/)")
     pages = select_pages(load_dataset(data), (), args.limit)
-    blobs = [(p.path.read_bytes(), p.url, _hints_kwargs(p.feed)) for p in pages]
+    blobs = [(p.path.read_bytes(), p.url, hints_kwargs(p.feed)) for p in pages]
     print(f"{len(pages)} pages from {data}, {args.rounds} rounds", file=sys.stderr)
 
     # warm-up: imports, the language model, regex compilation, readability/justext stoplists

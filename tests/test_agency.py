@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import agency as agency_mod
-from pipeline.agency import (
+from pipeline.extract import agency as agency_mod
+from pipeline.extract.agency import (
     EVIDENCE_KINDS,
     AgencyMatch,
     detect_agency,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from pipeline.boilerplate import clean_body
+from pipeline.extract.boilerplate import clean_body
+from pipeline.paths import shared_path
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_bf42b40397eba4d4.txt"
+SEED = shared_path("seed", "000_bf42b40397eba4d4.txt")
 
 STORY = [
     "Russian forces captured the southern city of Kherson on Thursday, the regional governor said.",
@@ -21,7 +20,10 @@ def body_of(*lines: str) -> list[str]:
     return clean_body("\n".join(lines)).body.splitlines()
 
 
-@pytest.mark.skipif(not SEED.exists(), reason=f"seed dispatch not available at {SEED}")
+@pytest.mark.skipif(
+    SEED is None or not SEED.exists(),
+    reason=f"seed dispatch not available at {SEED} (set NEWSFLOW_SHARED)",
+)
 def test_seed_dispatch():
     text = SEED.read_text(encoding="utf-8")
     r = clean_body(text)

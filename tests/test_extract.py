@@ -1,18 +1,20 @@
-"""extract_article on small but realistic news pages (chrome around a story), and extract_file."""
+"""extract_article on small but realistic news pages (chrome around a story), and the record
+``newsflow extract`` prints for one."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from html import escape
-from pathlib import Path
 
 import pytest
 
-from pipeline.errors import NewsflowError
-from pipeline.extract import EXTRACTOR_VERSION, extract_article, extract_file
+from pipeline.extract import EXTRACTOR_VERSION, extract_article
+from pipeline.paths import shared_path
+from pipeline.run.page import extraction_record
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_bf42b40397eba4d4.txt"
+SEED = shared_path("seed", "000_bf42b40397eba4d4.txt")
 
 PARAS = [
     "The city council voted on Tuesday to close the old harbour bridge to heavy traffic after "
@@ -109,7 +111,10 @@ def test_wire_copy_label_and_credit_removed_agency_from_credit_line():
     assert (r.agency, r.agency_evidence) == ("AFP", "credit_line")
 
 
-@pytest.mark.skipif(not SEED.exists(), reason=f"seed dispatch not available at {SEED}")
+@pytest.mark.skipif(
+    SEED is None or not SEED.exists(),
+    reason=f"seed dispatch not available at {SEED} (set NEWSFLOW_SHARED)",
+)
 def test_seed_dispatch_in_a_page():
     lines = [ln for ln in SEED.read_text(encoding="utf-8").splitlines() if ln.strip()]
     # Subheads ("Talks") become <h2>, as on the outlet's page.
@@ -400,10 +405,10 @@ def test_charset_from_meta_and_bom():
 
 
 # ---------------------------------------------------------------------------------------------
-# extract_file
+# the record `newsflow extract` prints for a saved page (an Extraction through extraction_record)
 
 
-def test_extract_file_record(tmp_path):
+def test_extract_record_of_a_saved_page(tmp_path):
     f = tmp_path / "article.html"
     html = page(
         [*PARAS, "(AFP)"],
@@ -411,9 +416,12 @@ def test_extract_file_record(tmp_path):
         head_extra='<link rel="canonical" href="/news/bridge">',
     )
     f.write_text(html, encoding="utf-8")
-    rec = extract_file(f)
+
+    def record(url: str) -> dict:
+        return extraction_record(asdict(extract_article(f.read_bytes(), url)))
+
+    rec = record(f.resolve().as_uri())
     json.dumps(rec)  # serialisable as is
-    assert rec["path"] == str(f)
     assert rec["outcome"] == "ok"
     assert rec["title"] == "Harbour bridge closed to lorries"
     assert rec["body"].splitlines() == PARAS
@@ -421,15 +429,9 @@ def test_extract_file_record(tmp_path):
     assert (rec["agency"], rec["agency_evidence"]) == ("AFP", "credit_line")
     assert rec["language"] == "en"
     assert rec["canonical_url"] is None  # relative to a file:// base: not a web address
-    assert (
-        extract_file(f, "https://ledger.example/x/y")["canonical_url"]
-        == "https://ledger.example/news/bridge"
+    assert record("https://ledger.example/x/y")["canonical_url"] == (
+        "https://ledger.example/news/bridge"
     )
-
-
-def test_extract_file_missing(tmp_path):
-    with pytest.raises(NewsflowError, match="cannot read"):
-        extract_file(tmp_path / "nope.html")
 
 
 def test_hard_wrapped_paragraphs_become_one_line_each():
@@ -541,15 +543,15 @@ def test_candidate_bodies_are_finished_like_the_chosen_body():
 
 
 def test_shingle_f1_and_cjk_word_counts():
-    from pipeline.extract import _shingles, count_words, shingle_f1
+    from pipeline.extract import count_words, shingle_f1, text_shingles
 
-    a = _shingles("one two three four five six")
-    assert shingle_f1(a, a) == 1.0 and shingle_f1(a, _shingles("seven eight nine ten")) == 0.0
-    assert shingle_f1(a, _shingles("")) == 0.0
+    a = text_shingles("one two three four five six")
+    assert shingle_f1(a, a) == 1.0 and shingle_f1(a, text_shingles("seven eight nine ten")) == 0.0
+    assert shingle_f1(a, text_shingles("")) == 0.0
     assert count_words("The council voted on Tuesday.") == 5
     assert count_words("北陸新幹線の延伸") == 4  # eight characters, two per word
     assert count_words("Tokyo 東京都 news") == 4
-    assert len(_shingles("北陸新幹線の延伸")) == 5  # characters are the tokens
+    assert len(text_shingles("北陸新幹線の延伸")) == 5  # characters are the tokens
 
 
 def test_html_text_one_line_per_block_and_no_scripts():
@@ -658,7 +660,8 @@ def test_impossible_dates_are_flagged_not_trusted():
     )
     assert r.date_source == "feed" and r.date_flags == "page_before_feed"
     r = extract_article(page(), NO_URL_DATE, feed_published=datetime.now(UTC) + timedelta(days=9))
-    assert r.published_at is None and r.date_flags == "feed_future"
+    # htmldate is asked too, and its only find (the footer's "© 2026") is a year, not a day
+    assert r.published_at is None and r.date_flags == "feed_future,htmldate_year_only"
 
 
 def test_page_date_disagreeing_with_the_feed_is_flagged():
@@ -691,3 +694,26 @@ def test_language_falls_back_to_the_declared_one_when_the_body_is_too_short():
     assert r.language == "de"
     r = extract_article(page(lang="fr"), URL)  # an English story on a page declared French
     assert r.language == "en"
+
+
+def test_extract_package_stands_alone():
+    """The extract stage is a pure step: it imports no other stage, the run layer or storage
+    (the old ``analyze <-> extract`` cycle), counting imports inside functions."""
+    import ast
+    from pathlib import Path
+
+    import pipeline.extract as pkg
+
+    allowed = ("pipeline.extract", "pipeline.outcomes", "pipeline.errors")
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if name.startswith("pipeline"):
+                    assert name.startswith(allowed), f"{path.name} imports {name}"

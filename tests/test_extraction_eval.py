@@ -16,8 +16,11 @@ import pytest
 
 from pipeline.errors import NewsflowError
 from pipeline.evaluation import extraction as ev
+from pipeline.evaluation import extraction_data as ds
+from pipeline.evaluation import extraction_scores as sc
+from pipeline.paths import shared_path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "extraction"
+SHARED = shared_path("eval", "extraction")
 OWN = Path(__file__).resolve().parent / "data" / "extraction"
 
 
@@ -25,38 +28,38 @@ OWN = Path(__file__).resolve().parent / "data" / "extraction"
 
 
 def test_bag_scores_are_multiset_token_overlap():
-    p, r, f1 = ev.bag_scores("a a b c", "a b b d e")
+    p, r, f1 = sc.bag_scores("a a b c", "a b b d e")
     assert (p, r) == (2 / 4, 2 / 5)
     assert f1 == pytest.approx(2 * p * r / (p + r))
-    assert ev.bag_scores("", "a b") == (0.0, 0.0, 0.0)
+    assert sc.bag_scores("", "a b") == (0.0, 0.0, 0.0)
 
 
 def test_shingle_scores_use_word_4grams_of_unicode_tokens():
     gold = "Kersen, located on the Dnieper, fell on Thursday."
-    assert ev.shingle_scores(gold, gold) == (1.0, 1.0)
+    assert sc.shingle_scores(gold, gold) == (1.0, 1.0)
     pred = "Kersen located on the Dnieper fell"  # punctuation is not a token: same shingles
-    p, r = ev.shingle_scores(pred, gold)
+    p, r = sc.shingle_scores(pred, gold)
     assert p == 1.0 and r == pytest.approx(3 / 5)  # 3 of the gold's 5 shingles
-    assert ev.shingle_scores("too short", gold) == (0.0, 0.0)  # no shingle: scores 0
+    assert sc.shingle_scores("too short", gold) == (0.0, 0.0)  # no shingle: scores 0
 
 
 def test_summary_macro_averages_and_f1_of_the_averages():
-    page = ev.LabelledPage("x", "s", Path("x.html"), "https://x/", "a b c d e")
-    full = ev.PageResult(page, {"body": "a b c d e", "outcome": "ok"}, {"body": ""})
-    half = ev.PageResult(page, {"body": "a b c d", "outcome": "ok"}, {"body": ""})
-    s = ev.summarise_side([full, half], "ours")
+    page = ds.LabelledPage("x", "s", Path("x.html"), "https://x/", "a b c d e")
+    full = sc.PageResult(page, {"body": "a b c d e", "outcome": "ok"}, {"body": ""})
+    half = sc.PageResult(page, {"body": "a b c d", "outcome": "ok"}, {"body": ""})
+    s = sc.summarise_side([full, half], "ours")
     assert (s.sh_p, s.sh_r) == (1.0, 0.75)  # R: (2/2 + 1/2) / 2
     assert s.sh_f1 == pytest.approx(2 * 1.0 * 0.75 / 1.75)
-    assert s.empty == 0 and ev.summarise_side([full, half], "bare").empty == 2
+    assert s.empty == 0 and sc.summarise_side([full, half], "bare").empty == 2
 
 
 def test_candidate_summary_scores_each_alone_and_the_best_per_page():
-    a = ev.LabelledPage("a", "s", Path("a.html"), None, "a b c d e")
-    b = ev.LabelledPage("b", "s", Path("b.html"), None, "v w x y z")
+    a = ds.LabelledPage("a", "s", Path("a.html"), None, "a b c d e")
+    b = ds.LabelledPage("b", "s", Path("b.html"), None, "v w x y z")
     ok = {"body": "", "outcome": "ok"}
     results = [
         # page a: trafilatura exact, readability half of it; only page a has a JSON-LD body
-        ev.PageResult(
+        sc.PageResult(
             a,
             ok,
             ok,
@@ -67,41 +70,41 @@ def test_candidate_summary_scores_each_alone_and_the_best_per_page():
             },
         ),
         # page b: readability exact, trafilatura wrong
-        ev.PageResult(b, ok, ok, candidates={"trafilatura": "q r s t", "readability": "v w x y z"}),
-        ev.PageResult(b, ok, ok),  # run without --candidates: not counted
+        sc.PageResult(b, ok, ok, candidates={"trafilatura": "q r s t", "readability": "v w x y z"}),
+        sc.PageResult(b, ok, ok),  # run without --candidates: not counted
     ]
-    c = ev.summarise_candidates(results)
+    c = sc.summarise_candidates(results)
     assert (c["trafilatura"].n, c["trafilatura"].sh_p, c["trafilatura"].sh_r) == (2, 0.5, 0.5)
     assert (c["readability"].sh_p, c["readability"].sh_r) == (1.0, 0.75)
     assert c["jsonld"].n == 1 and c["jsonld"].sh_f1 == 1.0
-    assert (c[ev.ORACLE].n, c[ev.ORACLE].sh_f1) == (2, 1.0)  # the best one on each page
-    assert ev.summarise_candidates(results[2:]) == {}
+    assert (c[sc.ORACLE].n, c[sc.ORACLE].sh_f1) == (2, 1.0)  # the best one on each page
+    assert sc.summarise_candidates(results[2:]) == {}
 
 
 def test_title_and_day_normalisation():
-    assert ev.normalise_title("Kherson falls — “Russian” forces!") == "kherson falls russian forces"
-    assert str(ev.utc_day("2026-03-05T01:30:00+09:00")) == "2026-03-04"
-    assert str(ev.utc_day("2026-03-04")) == "2026-03-04"
-    assert ev.utc_day(None) is None and ev.utc_day("not a date") is None
+    assert sc.normalise_title("Kherson falls — “Russian” forces!") == "kherson falls russian forces"
+    assert str(sc.utc_day("2026-03-05T01:30:00+09:00")) == "2026-03-04"
+    assert str(sc.utc_day("2026-03-04")) == "2026-03-04"
+    assert sc.utc_day(None) is None and sc.utc_day("not a date") is None
 
 
 def test_select_pages_by_source_and_spread_limit():
     pages = [
-        ev.LabelledPage(f"{src}-{i}", src, Path("x"), "u", "b")
+        ds.LabelledPage(f"{src}-{i}", src, Path("x"), "u", "b")
         for src in ("dragnet", "readability")
         for i in range(10)
     ]
-    assert len(ev.select_pages(pages, ["readability"])) == 10
-    picked = ev.select_pages(pages, (), limit=4)
+    assert len(ds.select_pages(pages, ["readability"])) == 10
+    picked = ds.select_pages(pages, (), limit=4)
     assert [p.id for p in picked] == ["dragnet-0", "dragnet-5", "readability-0", "readability-5"]
 
 
 def test_load_dataset_errors(tmp_path):
     with pytest.raises(NewsflowError, match=r"no gold\.json"):
-        ev.load_dataset(tmp_path)
+        ds.load_dataset(tmp_path)
     (tmp_path / "gold.json").write_text(json.dumps({"a": {"body": "x"}}))
     with pytest.raises(NewsflowError, match=r"no html/a\.html"):
-        ev.load_dataset(tmp_path)
+        ds.load_dataset(tmp_path)
 
 
 # ------------------------------------------------------------------------- own labelled set
@@ -109,7 +112,7 @@ def test_load_dataset_errors(tmp_path):
 
 @pytest.fixture(scope="module")
 def own_report():
-    pages = ev.load_dataset(OWN)
+    pages = ds.load_dataset(OWN)
     assert len(pages) >= 30
     return ev.evaluate(pages, workers=2)
 
@@ -153,10 +156,10 @@ def test_own_set_jsonld_page_is_recorded_as_such(own_report):
 
 
 def test_demo_pages_titles_and_days():
-    pages = ev.load_demo_site()
+    pages = ds.load_demo_site()
     assert len(pages) >= 8
     report = ev.evaluate(pages, workers=2)
-    s = report.subset(ev.DEMO_SOURCE)
+    s = report.subset(ds.DEMO_SOURCE)
     assert s.failures == 0 and s.ours.title_norm == 1.0 and s.ours.date_acc == 1.0
 
 
@@ -222,8 +225,8 @@ def test_cli_rejects_an_unknown_selection():
 
 
 @pytest.mark.skipif(
-    not (SHARED / "gold.json").exists(),
-    reason=f"shared extraction dev set not available at {SHARED} (present in CI only)",
+    SHARED is None or not (SHARED / "gold.json").exists(),
+    reason=f"shared extraction dev set not available at {SHARED} (set NEWSFLOW_SHARED)",
 )
 def test_dev_set_quality_gates():
     """All 313 pages, ours and bare trafilatura side by side in the same workers, plus every body
@@ -232,7 +235,7 @@ def test_dev_set_quality_gates():
     The floor (bare + 0.005) is what this extractor measurably achieves; the issue's aim of
     bare + 0.02 is not reached (see benchmarks/RESULTS.md).
     """
-    report = ev.evaluate(ev.load_dataset(SHARED), workers=2, candidates=True)
+    report = ev.evaluate(ds.load_dataset(SHARED), workers=2, candidates=True)
     total = report.subset("dev-set ALL")
     assert total.n_pages == 313 and total.failures == 0
     # the bare figures reproduce the set's README baseline: the metric is the same
@@ -241,10 +244,10 @@ def test_dev_set_quality_gates():
     assert total.ours.empty == 0
     # the choice beats every candidate extractor used alone on all pages ...
     for name, cand in total.candidates.items():
-        if name != ev.ORACLE and cand.n == total.ours.n_body:
+        if name != sc.ORACLE and cand.n == total.ours.n_body:
             assert total.ours.sh_f1 > cand.sh_f1, name
     # ... and stays below the per-page best, which is the ceiling of any choosing rule
-    assert total.ours.sh_f1 < total.candidates[ev.ORACLE].sh_f1
+    assert total.ours.sh_f1 < total.candidates[sc.ORACLE].sh_f1
     for sub in report.subsets:
         assert sub.ours.sh_f1 >= sub.bare.sh_f1, sub.name
         assert sub.ours.bag_f1 >= sub.bare.bag_f1, sub.name

@@ -17,6 +17,7 @@ SCORERS = (
     "pipeline.evaluation.extraction",
     "pipeline.evaluation.dedup",
     "pipeline.evaluation.geo",
+    "pipeline.evaluation.dates",
 )
 
 

@@ -56,7 +56,7 @@ _FIELDS = ("body", "title", "published_at", "agency", "language", "places")
 _RESULT_NAMES = (
     "article_id", "title", "title_source", "body", "word_count", "published_at", "date_source",
     "agency", "agency_evidence", "byline", "language", "extractor", "extractor_version",
-    "content_hash", "section", "date_flags",
+    "content_hash", "section", "date_flags", "published_offset_minutes",
 )  # fmt: skip
 _RESULT_COLUMNS: tuple[Column, ...] = tuple(
     next(c for c in ARTICLES.columns if c.name == n) for n in _RESULT_NAMES

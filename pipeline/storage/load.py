@@ -55,6 +55,7 @@ def _load_one(
     summary: LoadSummary,
     window: timedelta = DEFAULT_WINDOW,
 ) -> None:
+    """Merge one staged batch in one transaction with its ``loaded_batches`` row."""
     manifest = read_manifest(batch_dir)
     batch_id = manifest["batch_id"]
     if con.execute("SELECT 1 FROM loaded_batches WHERE batch_id = ?", [batch_id]).fetchone():
@@ -65,28 +66,7 @@ def _load_one(
     try:
         for table in STAGED:
             _read_staged(con, table, batch_dir)
-        # One row per article id: a batch may hold two URLs that turned out to be the same page.
-        stored = _present(con, "articles", "article_id", "b_articles")
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE b_new_articles AS
-            SELECT * FROM b_articles
-            WHERE article_id NOT IN (SELECT unnest(?::VARCHAR[]))
-            QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at, feed_entry_url) = 1
-            """,
-            [sorted(stored)],
-        )
-        # An 'ok' fetch whose article was already stored (or lost to a twin in this batch) is a
-        # duplicate: record that honestly instead of pretending it added something.
-        con.execute(
-            f"""
-            UPDATE b_fetch_log SET outcome = '{UrlOutcome.DUPLICATE}',
-                   error = coalesce(error, 'same article as ' || article_id)
-            WHERE outcome = '{UrlOutcome.OK}' AND NOT EXISTS (
-                SELECT 1 FROM b_new_articles n
-                WHERE n.article_id = b_fetch_log.article_id AND n.feed_entry_url = b_fetch_log.url)
-            """
-        )
+        _select_new_articles(con)
         _copy_by_name(con, FEED_POLLS)
         _copy_by_name(con, FETCH_LOG)
         _copy_by_name(con, ITEM_LOG)
@@ -95,55 +75,8 @@ def _load_one(
         # leaves the new articles' story, agency and syndication in temp table dd_out.
         stories = StoryIndex(con, window).add_articles("b_new_articles", now)
         _insert_articles(con, now)
-        known = _present(con, "articles", "article_id", "b_url_aliases")
-        con.execute(
-            """
-            INSERT INTO url_aliases
-            SELECT url_hash, any_value(url), any_value(article_id) FROM b_url_aliases
-            WHERE article_id IN (SELECT unnest(?::VARCHAR[]))
-            GROUP BY url_hash
-            ON CONFLICT DO NOTHING
-            """,
-            [sorted(known)],
-        )
-        con.execute(
-            f"""
-            INSERT INTO raw_pages ({_names(RAW_PAGES)})
-            SELECT {_names(RAW_PAGES, "r.")} FROM b_raw_pages r
-            WHERE r.article_id IN (SELECT article_id FROM b_new_articles)
-            QUALIFY row_number() OVER (PARTITION BY r.article_id ORDER BY r.fetched_at) = 1
-            ON CONFLICT DO NOTHING
-            """
-        )
-        con.execute(
-            f"""
-            INSERT INTO article_places ({_names(ARTICLE_PLACES)})
-            SELECT {_names(ARTICLE_PLACES, "p.")}
-            FROM b_article_places p
-            JOIN b_new_articles n USING (article_id)
-            """
-        )
-        con.execute(
-            f"""
-            INSERT INTO article_subjects ({_names(ARTICLE_SUBJECTS)})
-            SELECT DISTINCT {_names(ARTICLE_SUBJECTS, "s.")}
-            FROM b_article_subjects s JOIN b_new_articles n USING (article_id)
-            """
-        )
-        _copy_by_name(con, ARTICLE_VERSIONS)
-        counts = con.execute(
-            "SELECT (SELECT count(*) FROM b_new_articles), (SELECT count(*) FROM b_fetch_log),"
-            " (SELECT count(*) FROM b_feed_polls),"
-            " (SELECT count(*) FROM b_article_places p JOIN b_new_articles USING (article_id))"
-        ).fetchone()
-        con.execute(
-            "INSERT INTO loaded_batches VALUES (?, ?, ?, ?, ?, ?)",
-            [batch_id, manifest["run_id"], now, counts[0], counts[1], counts[2]],
-        )
-        for outcome, n in con.execute(
-            "SELECT outcome, count(*) FROM b_fetch_log GROUP BY ALL"
-        ).fetchall():
-            summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + n
+        _insert_article_children(con)
+        counts = _record_batch(con, manifest, now, summary)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -177,6 +110,84 @@ def _present(con: duckdb.DuckDBPyConnection, table: str, column: str, batch_tabl
             ).fetchall()
         )
     return found
+
+
+def _select_new_articles(con: duckdb.DuckDBPyConnection) -> None:
+    """``b_new_articles``: the batch's articles not stored yet, one row per id (a batch may hold
+    two URLs that turned out to be the same page). An 'ok' fetch whose article was already
+    stored (or lost to a twin in this batch) is recorded as the duplicate it is."""
+    stored = _present(con, "articles", "article_id", "b_articles")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE b_new_articles AS
+        SELECT * FROM b_articles
+        WHERE article_id NOT IN (SELECT unnest(?::VARCHAR[]))
+        QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at, feed_entry_url) = 1
+        """,
+        [sorted(stored)],
+    )
+    con.execute(
+        f"""
+        UPDATE b_fetch_log SET outcome = '{UrlOutcome.DUPLICATE}',
+               error = coalesce(error, 'same article as ' || article_id)
+        WHERE outcome = '{UrlOutcome.OK}' AND NOT EXISTS (
+            SELECT 1 FROM b_new_articles n
+            WHERE n.article_id = b_fetch_log.article_id AND n.feed_entry_url = b_fetch_log.url)
+        """
+    )
+
+
+def _insert_article_children(con: duckdb.DuckDBPyConnection) -> None:
+    """Aliases (for any stored article), and the raw page, places and subjects of new ones."""
+    known = _present(con, "articles", "article_id", "b_url_aliases")
+    con.execute(
+        """
+        INSERT INTO url_aliases
+        SELECT url_hash, any_value(url), any_value(article_id) FROM b_url_aliases
+        WHERE article_id IN (SELECT unnest(?::VARCHAR[]))
+        GROUP BY url_hash
+        ON CONFLICT DO NOTHING
+        """,
+        [sorted(known)],
+    )
+    con.execute(
+        f"""
+        INSERT INTO raw_pages ({_names(RAW_PAGES)})
+        SELECT {_names(RAW_PAGES, "r.")} FROM b_raw_pages r
+        WHERE r.article_id IN (SELECT article_id FROM b_new_articles)
+        QUALIFY row_number() OVER (PARTITION BY r.article_id ORDER BY r.fetched_at) = 1
+        ON CONFLICT DO NOTHING
+        """
+    )
+    for table in (ARTICLE_PLACES, ARTICLE_SUBJECTS):
+        con.execute(
+            f"""
+            INSERT INTO {table.name} ({_names(table)})
+            SELECT DISTINCT {_names(table, "c.")}
+            FROM b_{table.name} c JOIN b_new_articles n USING (article_id)
+            """
+        )
+    _copy_by_name(con, ARTICLE_VERSIONS)
+
+
+def _record_batch(
+    con: duckdb.DuckDBPyConnection, manifest: dict, now: datetime, summary: LoadSummary
+) -> tuple[int, int, int, int]:
+    """The batch's ``loaded_batches`` row; its fetch outcomes counted into ``summary``."""
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM b_new_articles), (SELECT count(*) FROM b_fetch_log),"
+        " (SELECT count(*) FROM b_feed_polls),"
+        " (SELECT count(*) FROM b_article_places p JOIN b_new_articles USING (article_id))"
+    ).fetchone()
+    con.execute(
+        "INSERT INTO loaded_batches VALUES (?, ?, ?, ?, ?, ?)",
+        [manifest["batch_id"], manifest["run_id"], now, counts[0], counts[1], counts[2]],
+    )
+    for outcome, n in con.execute(
+        "SELECT outcome, count(*) FROM b_fetch_log GROUP BY ALL"
+    ).fetchall():
+        summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + n
+    return counts
 
 
 def _read_staged(con: duckdb.DuckDBPyConnection, table: Table, batch_dir: Path) -> None:

@@ -316,7 +316,7 @@ def normalise_agency(*candidates: str | None) -> str | None:
 
 def _alias_agency(name: str) -> str | None:
     try:
-        from pipeline.agency import resolve_agency
+        from pipeline.extract.agency import resolve_agency
     except ImportError:  # the agency table moved; wire tokens above still work
         return None
     return resolve_agency(name)

@@ -6,7 +6,7 @@ by ...)"), promos ("Read more: ...", "Sign up for our newsletter") and picture c
 not the story: they skew word counts, content hashes and near-duplicate detection (the same AFP
 dispatch with and without "Advertisement" must hash the same). Credit lines are kept aside in
 ``credits`` because they are the best evidence of which agency wrote the copy
-(:func:`pipeline.agency.detect_agency`).
+(:func:`pipeline.extract.agency.detect_agency`).
 
 Conservative by construction: a line is dropped only when the *whole line* matches a known
 shape, so a sentence that merely starts with "Published", "Share" or "Advertisement" stays.
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.agency import find_agency, image_credit_pattern
+from pipeline.extract.agency import find_agency, image_credit_pattern
 
 
 @dataclass

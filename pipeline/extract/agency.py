@@ -7,7 +7,7 @@ AFP", "according to Reuters") or credited for a picture ("AP Photo/Evan Vucci").
 
 Signals, in order of precedence (the first one that names an agency wins):
 
-1. ``credit_line`` - a trailing credit split off by :func:`pipeline.boilerplate.clean_body`:
+1. ``credit_line`` - a trailing credit split off by :func:`pipeline.extract.boilerplate.clean_body`:
    ``(AFP)``, ``— Reuters``, ``AFP/mb``, ``Source: dpa``, ``Copyright 2026 The Associated Press``.
    It is the agency's own sign-off on the copy, so it outranks everything.
 2. ``dateline`` - ``KARACHI, March 3 (Reuters) -``, ``SAO PAULO (AP) —``, ``(Bloomberg) --``,
@@ -42,7 +42,7 @@ from pathlib import Path
 
 import yaml
 
-AGENCIES_FILE = Path(__file__).parent / "data" / "agencies.yaml"
+AGENCIES_FILE = Path(__file__).parents[1] / "data" / "agencies.yaml"
 
 EVIDENCE_KINDS = (
     "credit_line",
@@ -72,7 +72,7 @@ def _is_acronym(alias: str) -> bool:
 
 @lru_cache(maxsize=1)
 def load_agencies() -> dict[str, tuple[str, ...]]:
-    """Canonical name -> aliases, read once per process from ``data/agencies.yaml``.
+    """Canonical name -> aliases, read once per process from ``pipeline/data/agencies.yaml``.
 
     Raises ValueError if the file is malformed: it ships with the code, so a bad file is a bug.
     """
@@ -166,7 +166,7 @@ def image_credit_pattern() -> str:
     """Regex source matching one image-credit fragment ("AP Photo/Evan Vucci", "Photo: X / AFP").
 
     Each alternative needs an explicit picture marker (or the agency-slash-photographer form), so
-    none can swallow ordinary prose. :mod:`pipeline.boilerplate` anchors it to whole lines.
+    none can swallow ordinary prose. :mod:`pipeline.extract.boilerplate` anchors it to whole lines.
     """
     return "|".join(
         [

@@ -1,0 +1,156 @@
+"""Bytes to a parsed page, and a parsed page back to text: the ground every other step stands on.
+
+Decoding follows the browsers (BOM, then the declared charset, else UTF-8, never an error), and
+input that is not HTML at all is refused here with a reason, so later steps can assume a tree.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import re
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+CJK_CHAR = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+CJK_RUN = re.compile(CJK_CHAR + "+")
+
+
+def count_words(text: str) -> int:
+    """Whitespace words, except that Chinese/Japanese script (written without spaces) counts one
+    word per two characters, the usual average; otherwise every Chinese story would have a
+    handful of "words" and be discarded as empty."""
+    n_cjk = sum(len(m) for m in CJK_RUN.findall(text))
+    if not n_cjk:
+        return len(text.split())
+    return len(CJK_RUN.sub(" ", text).split()) + math.ceil(n_cjk / 2)
+
+
+def norm_space(s: str | None) -> str:
+    """Whitespace runs to one space, ends trimmed; None to ""."""
+    return " ".join(s.split()) if s else ""
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})"""
+    rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})""",
+    re.I,
+)
+
+
+def decode_html(data: bytes) -> str:
+    """Bytes to text: a BOM wins, then ``<meta charset>`` / http-equiv / XML declaration in the
+    first 4 KB, else UTF-8; undecodable bytes become U+FFFD rather than an error.
+
+    As browsers do (WHATWG encoding spec), a declared latin-1/ascii means windows-1252 and a
+    declared UTF-16 in an ASCII-compatible document means UTF-8.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    encoding = "utf-8"
+    m = _DECLARED_CHARSET.search(data[:4096])
+    if m:
+        label = (m.group(1) or m.group(2)).decode("ascii").lower()
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            name = "utf-8"
+        if name in ("latin-1", "iso8859-1", "ascii"):
+            name = "cp1252"
+        elif name.startswith("utf-16") or name.startswith("utf-32"):
+            name = "utf-8"
+        encoding = name
+    return data.decode(encoding, errors="replace")
+
+
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f]")
+_HAS_TAG = re.compile(r"<[A-Za-z!?/]")
+
+
+def _not_html(text: str) -> str | None:
+    """Why this text is not an HTML document at all, or None.
+
+    Binary data shows as C0 control characters (about 9% of random bytes, next to none in real
+    markup) and as U+FFFD; the U+FFFD bar is high because an undeclared latin-1 page decoded as
+    UTF-8 also produces some, and that page is damaged, not binary.
+    """
+    if not text.strip():
+        return "empty document"
+    sample = text[:8192]
+    n = len(sample)
+    if (
+        "\x00" in sample
+        or len(_CONTROL_CHARS.findall(sample)) > 0.01 * n
+        or sample.count("\ufffd") > 0.25 * n
+    ):
+        return "binary content, not HTML"
+    if not _HAS_TAG.search(sample):
+        return "no HTML markup"
+    return None
+
+
+def load_tree(html: str | bytes) -> tuple[lxml_html.HtmlElement | None, str | None]:
+    """(parsed page, None), or (None, why it is not an HTML document / None if unparseable)."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    reason = _not_html(text)
+    if reason:
+        return None, reason
+    return _parse(text), None
+
+
+def _parse(text: str) -> lxml_html.HtmlElement | None:
+    tree = trafilatura.load_html(text)
+    if tree is None:
+        # A fragment without <html> (a bare <div>…): give it a document around it.
+        tree = trafilatura.load_html(f"<html><body>{text}</body></html>")
+    return tree
+
+
+# HTML elements that start a new line when a tree is rendered as text.
+_HTML_BLOCKS = frozenset(
+    (
+        *("address", "article", "aside", "blockquote", "body", "br", "dd", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
+        *("hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"),
+    )
+)
+_NO_TEXT = frozenset(("script", "style", "noscript", "template", "button", "select", "svg"))
+
+
+def html_text(root: Any) -> str:
+    """Render an lxml (X)HTML tree as text, one line per block element, whitespace collapsed.
+
+    Iterative (``iterwalk``), so a hostile page nested 100,000 deep cannot hit the recursion
+    limit."""
+    parts: list[str] = []
+    skip = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _NO_TEXT:
+                skip += 1
+            elif not skip:
+                if tag in _HTML_BLOCKS:
+                    parts.append("\n")
+                if tag and el.text:
+                    parts.append(el.text)
+            continue
+        if tag in _NO_TEXT:
+            skip -= 1
+        elif not skip and tag in _HTML_BLOCKS:
+            parts.append("\n")
+        if not skip and el.tail and el is not root:
+            parts.append(el.tail)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
