@@ -114,7 +114,7 @@ def run_pass(
             # The poll rows are staged after the pages they listed: a poll row carries the
             # feed's validators, and once loaded the next poll is a 304 that lists nothing, so
             # a run killed between poll and fetch would otherwise lose those pages for good.
-            res = poll_feed(settings, fid, run_id, pool=pool, seen=seen, stage=True)
+            res = poll_feed(settings, fid, run_id, pool=pool, seen=seen, stage=False)
             poll_rows.append(res.row)
             summary.polls[fid] = res.outcome
             summary.n_entries += res.n_entries
