@@ -266,44 +266,64 @@ def _staged_demo(tmp_path: Path, port: int) -> tuple[Path, Path]:
     return feeds, db
 
 
+_LOADER = (
+    "import sys\n"
+    "import pipeline.storage.load as loader\n"
+    "from pipeline.settings import load_settings\n"
+    "from pipeline.run.passes import load\n"
+    "step = sys.argv[3]\n"
+    "if step != '-':\n"
+    "    inner = getattr(loader, step)\n"
+    "    def traced(*args, **kwargs):\n"
+    "        print('AT', step, flush=True)\n"  # the parent kills on this line
+    "        return inner(*args, **kwargs)\n"
+    "    setattr(loader, step, traced)\n"
+    "print('LOADED', load(load_settings(sys.argv[1], db_path=sys.argv[2])).articles)\n"
+)
+# Steps of one batch's merge transaction (pipeline.storage.load), in order.
+MERGE_STEPS = ("_read_staged", "_insert_articles", "_insert_article_children", "_record_batch")
+
+
 def test_loader_killed_mid_merge_then_reloaded(tmp_path, demo_web):
-    """SIGKILL the load (the one DB writer) at several moments; the next load finishes the job,
-    and the DB holds every staged article once."""
+    """SIGKILL the load (the one DB writer) inside a batch's merge transaction, at each of its
+    steps; the DB opens after each kill, and the next load finishes the job: every staged
+    article once, every batch recorded once, nothing left staged."""
     feeds, db = _staged_demo(tmp_path, demo_web)
     staged = sorted(p.name for p in (tmp_path / "staging").iterdir())
-    assert staged and not (tmp_path / "n.duckdb").exists()
-    code = (
-        "import sys\n"
-        "from pipeline.settings import load_settings\n"
-        "from pipeline.run.passes import load\n"
-        "print(load(load_settings(sys.argv[1], db_path=sys.argv[2])).articles)\n"
-    )
+    assert len(staged) >= 2 and not db.exists()
     rng = random.Random(SEED)
-    for _ in range(4):
+    kills = 0
+    for step in MERGE_STEPS:
         proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(feeds), str(db)], start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-c", _LOADER, str(feeds), str(db), step], start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )  # fmt: skip
-        time.sleep(rng.uniform(0.8, 3.0))
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("AT "):
+                time.sleep(rng.uniform(0.0, 0.1))
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    kills += 1
+                break
+        proc.wait(timeout=60)
         assert_db_opens(db)
+    assert kills >= 3
     done = subprocess.run(
-        [sys.executable, "-c", code, str(feeds), str(db)], capture_output=True, text=True,
-        timeout=120,
+        [sys.executable, "-c", _LOADER, str(feeds), str(db), "-"], capture_output=True,
+        text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (
-            11,
-            11,
-        )
-        n_batches = con.execute("SELECT count(*) FROM loaded_batches").fetchone()[0]
-        assert n_batches == len(staged)
+        articles = con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
+        assert articles == (11, 11)
+        batches = con.execute("SELECT batch_id FROM loaded_batches ORDER BY 1").fetchall()
+        assert [b[0] for b in batches] == staged
         fetches = con.execute("SELECT count(*), count(DISTINCT fetch_id) FROM fetch_log").fetchone()
-        assert fetches[0] == fetches[1] == 13
+        assert fetches == (13, 13)
+        assert con.execute("SELECT count(*) FROM feed_polls").fetchone()[0] == 5
+        assert con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] == 11
     finally:
         con.close()
     assert not [p for p in (tmp_path / "staging").iterdir() if p.name != "loaded"]
