@@ -1,4 +1,4 @@
-"""Place tagging (pipeline.geo): real gazetteer data, short hand-written texts."""
+"""Place tagging (pipeline.places): real gazetteer data, short hand-written texts."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import geo
-from pipeline.geo import PlaceTag, countries_mentioned, tag_places
+from pipeline import paths
+from pipeline.places import PlaceTag, countries_mentioned, gazetteer, tag_article, tag_places
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_bf42b40397eba4d4.txt"
+SEED = paths.shared_path("seed", "000_bf42b40397eba4d4.txt") or Path("../shared/absent")
 
 
 def _check_invariants(text: str, tags: list[PlaceTag]) -> None:
@@ -286,15 +286,15 @@ def test_countries_mentioned_is_unique_and_primary_first() -> None:
 
 
 def test_index_is_built_once() -> None:
-    assert geo._load_index() is geo._load_index()
+    assert gazetteer._load_index() is gazetteer._load_index()
 
 
 def test_extra_file_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
-    good = geo._read_extra()
+    good = gazetteer._read_extra()
     bad = {**good, "places": [{"name": "Atlantis", "country": "XX"}]}
-    monkeypatch.setattr(geo, "_read_extra", lambda: bad)
+    monkeypatch.setattr(gazetteer, "_read_extra", lambda: bad)
     with pytest.raises(ValueError, match="unknown country 'XX'"):
-        geo._build_index()
+        gazetteer._build_index()
 
 
 def test_long_article_keeps_primary() -> None:
@@ -378,7 +378,7 @@ def test_english_subdivision_names_from_geonames() -> None:
 def test_admin1_map_file_is_consistent() -> None:
     import pycountry
 
-    rows = geo._read_admin1_map()
+    rows = gazetteer._read_admin1_map()
     assert len(rows) > 3000
     for (cc, _), (iso, _) in rows.items():
         sub = pycountry.subdivisions.get(code=iso)
@@ -400,7 +400,7 @@ def test_month_as_middle_name_is_a_person() -> None:
 
 def test_tag_article_lists_every_mention_with_offsets() -> None:
     text = "KYIV, Ukraine (Reuters) - Drones hit Kyiv and Kiev's suburbs; Ukraine said."
-    res = geo.tag_article(text, "Drones hit Kyiv")
+    res = tag_article(text, "Drones hit Kyiv")
     assert res.primary is not None and res.primary.canonical_name == "Kyiv"
     title = [m for m in res.mentions if m.field == "title"]
     assert [(m.name, m.start, m.end) for m in title] == [("Kyiv", 11, 15)]
@@ -417,28 +417,31 @@ def test_tag_article_lists_every_mention_with_offsets() -> None:
 
 def test_index_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSFLOW_CACHE_DIR", str(tmp_path))
-    path = geo._cache_path()
+    path = gazetteer._cache_path()
     assert path is not None and path.parent == tmp_path and path.name.startswith("geo-index-")
-    idx = geo._load_index()
-    geo._write_cached(path, idx)
-    again = geo._read_cached(path)
+    idx = gazetteer._load_index()
+    gazetteer._write_cached(path, idx)
+    again = gazetteer._read_cached(path)
     assert again is not None and again is not idx
     assert again.names.keys() == idx.names.keys() and again.fuzzy == idx.fuzzy
     path.chmod(0o666)  # writable by others: not trusted
-    assert geo._read_cached(path) is None
+    assert gazetteer._read_cached(path) is None
     path.chmod(0o600)
     path.write_bytes(b"not a pickle")
-    assert geo._read_cached(path) is None
+    assert gazetteer._read_cached(path) is None
     monkeypatch.setenv("NEWSFLOW_CACHE_DIR", "")
-    assert geo._cache_path() is None
+    assert gazetteer._cache_path() is None
 
 
 def test_cache_key_changes_with_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSFLOW_CACHE_DIR", str(tmp_path))
-    before = geo._cache_path()
-    monkeypatch.setattr(geo, "__file__", str(tmp_path / "other_geo.py"))
-    (tmp_path / "other_geo.py").write_text("# a different tagger\n")
-    assert geo._cache_path() != before
+    before = gazetteer._cache_path()
+    here = Path(gazetteer.__file__)
+    for module in ("names.py", "gazetteer.py"):
+        (tmp_path / module).write_bytes((here.with_name(module)).read_bytes())
+    (tmp_path / "names.py").write_text("# a different word list\n")
+    monkeypatch.setattr(gazetteer, "__file__", str(tmp_path / "gazetteer.py"))
+    assert gazetteer._cache_path() != before
 
 
 def test_near_miss_rejects_sound_alikes_and_passing_countries() -> None:

@@ -1,39 +1,52 @@
-"""Quality gates of the place tagger: our labelled set always, the shared GeoVirus set in CI.
+"""Quality gates of the place tagger: our labelled sets always, the shared GeoVirus set in CI.
 
-The targets are the issue's: primary-country accuracy >= 0.95, admin-1 accuracy >= 0.85 where
-gold has one, mention precision >= 0.9. Figures are printed by `newsflow eval geo`.
+The targets are the issues': primary-country accuracy >= 0.95, admin-1 accuracy >= 0.85 where
+gold has one, mention precision >= 0.9 on the template set; on the hand-written local-news set
+(issue 11) >= 0.95 with the publisher given. Figures are printed by `newsflow eval geo`.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pycountry
 import pytest
 
-from pipeline import cli
+from pipeline import cli, paths
 from pipeline.evaluation import geo as ev
-from pipeline.evaluation import geo_labelled
 
-SHARED_GEO = Path(__file__).resolve().parents[2] / "shared" / "eval" / "geo" / "geo_dev.json"
+SETS = Path(__file__).resolve().parent / "data" / "geo"
+SHARED_GEO = paths.shared_path("eval", "geo", "geo_dev.json") or Path("../shared/absent")
+
+
+def _generator(name: str) -> ModuleType:
+    """A set's generator script (tests/data/geo is data, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, SETS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
 def labelled() -> ev.Scores:
-    return ev.score_labelled(geo_labelled.load())
+    return ev.score_labelled(ev.load_set(SETS / "labelled.jsonl"))
 
 
 def test_labelled_set_is_the_generated_one() -> None:
     """The committed file is exactly what the generator writes (no hand edits, no drift)."""
-    committed = (Path(geo_labelled.__file__).parents[1] / geo_labelled.DATA_FILE).read_text(
-        encoding="utf-8"
-    )
-    assert committed == geo_labelled.dumps(geo_labelled.build())
+    gen = _generator("make_labelled")
+    committed = (SETS / "labelled.jsonl").read_text(encoding="utf-8")
+    assert committed == gen.dumps(gen.build())
 
 
 def test_labelled_set_size_and_gold_are_well_formed() -> None:
-    items = geo_labelled.load()
+    items = ev.load_set(SETS / "labelled.jsonl")
     assert len(items) >= 200
     assert len({it["id"] for it in items}) == len(items)
     negatives = [it for it in items if it["gold"]["primary_country"] is None]
@@ -120,11 +133,75 @@ def test_eval_geo_command_prints_figures(tmp_path: Path, capsys: pytest.CaptureF
         {"name": "Kenya", "start": 10, "end": 15, "lat": 0.1, "lon": 37.9}]}]))  # fmt: skip
     assert cli.main(["eval", "geo", "--geovirus", str(path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [o["set"] for o in out] == ["labelled", "geovirus"]
+    assert [o["set"] for o in out] == [
+        "labelled",
+        "labelled+publisher",
+        "local",
+        "local+publisher",
+        "geovirus",
+    ]
     assert out[0]["articles"] >= 200 and out[0]["primary_country_accuracy"] >= ev.TARGET_PRIMARY
-    assert out[1]["mention_precision"] == 1.0
+    assert out[-1]["mention_precision"] == 1.0
     assert cli.main(["eval", "geo", "--geovirus", str(tmp_path / "nope.json")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+# --- the hand-written local-news set (issue 11) -----------------------------------------------
+
+
+def test_local_set_is_the_generated_one_and_well_formed() -> None:
+    gen = _generator("make_local_news")
+    committed = (SETS / "local_news.jsonl").read_text(encoding="utf-8")
+    assert committed == gen.render()
+    items = ev.load_set(SETS / "local_news.jsonl")
+    assert len(items) >= 80 and len({it["id"] for it in items}) == len(items)
+    assert sum(it["gold"]["primary_country"] is None for it in items) >= 5  # no place at all
+    for it in items:
+        gold = it["gold"]
+        for m in gold["mentions"]:
+            src = it["text"] if m["field"] == "text" else it["title"]
+            assert src[m["start"] : m["end"]] == m["name"], it["id"]
+            if m["admin1_code"]:
+                sub = pycountry.subdivisions.get(code=m["admin1_code"])
+                assert sub is not None and sub.country_code == m["country_code"], m
+        if it["home_admin1"]:
+            assert it["home_admin1"].startswith(it["publisher_country"] + "-"), it["id"]
+
+
+def test_generator_marks_become_exact_spans() -> None:
+    gen = _generator("make_local_news")
+    text, mentions = gen.parse("Fire in [Athens|US-GA], [Ga|US-GA]. and [France|FR].")
+    assert text == "Fire in Athens, Ga. and France."
+    assert [(m["name"], text[m["start"] : m["end"]]) for m in mentions] == [
+        ("Athens", "Athens"), ("Ga", "Ga"), ("France", "France")
+    ]  # fmt: skip
+    assert [m["admin1_code"] for m in mentions] == ["US-GA", "US-GA", None]
+    with pytest.raises(ValueError, match="unparsed"):
+        gen.parse("[Athens|us-ga]")
+
+
+@pytest.fixture(scope="module")
+def local_scores() -> tuple[ev.Scores, ev.Scores]:
+    items = ev.load_set(SETS / "local_news.jsonl")
+    return (ev.score_labelled(items, "local", publisher=False),
+            ev.score_labelled(items, "local+publisher", publisher=True))  # fmt: skip
+
+
+def test_local_news_with_the_publisher_given(local_scores: tuple[ev.Scores, ev.Scores]) -> None:
+    """Issue 11's target: >= 0.95 with the feed's country and home admin-1 (measured 0.979)."""
+    _, given = local_scores
+    assert given.primary_accuracy >= 0.95, given.errors
+    assert given.admin1_accuracy >= 0.9, given.errors
+    assert given.precision >= 0.95 and given.recall >= 0.9, given.errors
+
+
+def test_local_news_from_the_text_alone(local_scores: tuple[ev.Scores, ev.Scores]) -> None:
+    """Issue 11: >= 0.90 from the text alone: measured 0.926; the remaining misses are towns
+    named like famous places in texts whose only other places are ambiguous too (see
+    benchmarks/RESULTS.md)."""
+    alone, given = local_scores
+    assert alone.primary_accuracy >= 0.90, alone.errors
+    assert alone.primary_accuracy <= given.primary_accuracy
 
 
 # --- the shared GeoVirus set (CI); skipped where ../shared is absent ---------------------------

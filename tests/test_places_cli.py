@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli
-from pipeline.commands import places
+from pipeline.cli import places
+from pipeline.places import TAGGER_VERSION
 
 
 def _run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, stdin: str,
@@ -32,7 +33,7 @@ def test_places_output_shape_and_order(capsys, monkeypatch) -> None:
     assert code == 0
     assert [o["id"] for o in out] == ["a", 7, "c"]  # same order, blank line skipped
     assert out[0]["primary"]["country_code"] == "KE"
-    assert out[1] == {"id": 7, "primary": None, "places": []}
+    assert out[1] == {"id": 7, "tagger_version": TAGGER_VERSION, "primary": None, "places": []}
     primary = out[2]["primary"]
     assert (primary["country_code"], primary["admin1_code"], primary["name"]) == (
         "UA", "UA-63", "Kharkiv",
@@ -85,7 +86,7 @@ def test_places_reads_a_file_and_reports_a_missing_one(tmp_path: Path, capsys) -
 
 
 def test_tag_stream_counts_and_matches_the_pipeline_tagger() -> None:
-    from pipeline.geo import tag_places
+    from pipeline.places import tag_places
 
     text = "Shelling hit Zaporozhye overnight, officials in Ukraine said."
     out = io.StringIO()
@@ -113,3 +114,34 @@ def test_places_console_script_end_to_end(tmp_path: Path) -> None:
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(out) == 200
     assert all(o["primary"]["admin1_code"] == "KE-30" for o in out)
+
+
+def test_home_prior_per_line_and_by_flag(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    """A local paper's home (issue 11): per line or for the whole call; each place says why."""
+    text = "Hundreds turned out for the fish fry in Paris this week, organizers said."
+    f = tmp_path / "in.jsonl"
+    f.write_text(
+        json.dumps({"id": 1, "text": text}) + "\n"
+        + json.dumps({"id": 2, "text": text, "publisher_country": "US", "home_admin1": "US-TN"})
+        + "\n"
+    )  # fmt: skip
+    assert cli.main(["places", str(f)]) == 0
+    first, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert first["primary"]["country_code"] == "FR"
+    assert (second["primary"]["admin1_code"], second["primary"]["how"]) == ("US-TN", "home_prior")
+    assert second["places"][0]["how"] == "home_prior"
+    assert cli.main(["places", "--publisher-country", "us", "--home-admin1", "us-tn", str(f)]) == 0
+    outs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["primary"]["admin1_code"] for o in outs] == ["US-TN", "US-TN"]
+
+
+def test_bad_home_admin1_is_a_clear_error(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"id": 1, "text": "x", "home_admin1": "Tennessee"}) + "\n")
+    assert cli.main(["places", str(f)]) == 1
+    assert "ISO 3166-2" in capsys.readouterr().err
+    f.write_text(json.dumps({"id": 1, "text": "x", "located": 5}) + "\n")
+    assert cli.main(["places", str(f)]) == 1
+    assert "'located' must be a string" in capsys.readouterr().err
+    assert cli.main(["places", "--home-admin1", "TN", str(f)]) == 1
+    assert "--home-admin1" in capsys.readouterr().err

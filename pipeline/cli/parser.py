@@ -13,15 +13,13 @@ import pipeline.cli.demo as demo
 import pipeline.cli.eval as evaluate
 import pipeline.cli.extract as extract
 import pipeline.cli.models as models
+import pipeline.cli.places as places
 import pipeline.cli.query as query
 import pipeline.cli.reextract as reextract
 import pipeline.cli.report as report
 import pipeline.cli.run as run
 from pipeline import __version__
-from pipeline.cli.subcommands import add_commands, optional_modules
-
-# Owned elsewhere and optional in a build; offered when present.
-PLACES = "pipeline.commands.places"
+from pipeline.cli.subcommands import add_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
             models,
             query,
             extract,
-            *optional_modules([PLACES]),
+            places,
             reextract,
             report,
             airflow,

@@ -201,6 +201,7 @@ def hints(item: dict[str, Any], feed: FeedConfig | None) -> dict[str, Any]:
         "agency": feed.agency if feed else None,
         "timezone": feed.timezone if feed else None,
         "publisher_country": feed.country if feed else None,
+        "home_admin1": feed.home_admin1 if feed else None,
     }
 
 

@@ -21,10 +21,10 @@ def analyze_page(
 ) -> dict[str, Any]:
     """Extract and tag one page. ``hints`` carries feed-side metadata (all optional):
     ``title``, ``published`` (ISO-8601), ``author``, ``agency`` (feed agency hint), ``timezone``,
-    ``publisher_country``. Returns ``{"extraction": {...}, "places": [{...}, ...]}``.
+    ``publisher_country``, ``home_admin1``. Returns ``{"extraction": {...}, "places": [{...},
+    ...], "tagger": TAGGER_VERSION}``.
     """
     from pipeline.extract import extract_article
-    from pipeline.geo import tag_places
 
     hints = hints or {}
     published = hints.get("published")
@@ -39,11 +39,27 @@ def analyze_page(
         default_tz=hints.get("timezone"),
         country=hints.get("publisher_country"),
     )
-    places: list[dict[str, Any]] = []
+    tagged = {"places": [], "tagger": None}
     if ext.outcome == "ok" and ext.body:
-        tags = tag_places(ext.body, ext.title, publisher_country=hints.get("publisher_country"))
-        places = [asdict(t) for t in tags]
-    return {"extraction": asdict(ext), "places": places, "tagger": None}
+        tagged = tag_text(ext.body, ext.title, hints)
+    return {"extraction": asdict(ext), **tagged}
+
+
+def tag_text(body: str, title: str | None, hints: dict[str, Any]) -> dict[str, Any]:
+    """Place tags of one article's text (``asdict`` of each PlaceTag) and the tagger's version:
+    what ingestion, re-extraction and re-tagging all store. ``hints`` may carry
+    ``publisher_country``, ``home_admin1``, ``dateline`` and ``located`` (wire items)."""
+    from pipeline.places import TAGGER_VERSION, tag_places
+
+    tags = tag_places(
+        body,
+        title,
+        publisher_country=hints.get("publisher_country"),
+        home_admin1=hints.get("home_admin1"),
+        dateline=hints.get("dateline"),
+        located=hints.get("located"),
+    )
+    return {"places": [asdict(t) for t in tags], "tagger": TAGGER_VERSION}
 
 
 def extraction_record(fields: dict[str, Any]) -> dict[str, Any]:

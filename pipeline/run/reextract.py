@@ -56,7 +56,7 @@ _FIELDS = ("body", "title", "published_at", "agency", "language", "places")
 _RESULT_NAMES = (
     "article_id", "title", "title_source", "body", "word_count", "published_at", "date_source",
     "agency", "agency_evidence", "byline", "language", "extractor", "extractor_version",
-    "content_hash", "section", "date_flags", "published_offset_minutes",
+    "content_hash", "section", "date_flags", "published_offset_minutes", "tagger_version",
 )  # fmt: skip
 _RESULT_COLUMNS: tuple[Column, ...] = tuple(
     next(c for c in ARTICLES.columns if c.name == n) for n in _RESULT_NAMES
@@ -78,6 +78,7 @@ class ReextractReport:
     not_articles: dict[str, int] = field(default_factory=dict)  # new outcome != ok: left alone
     failed: int = 0  # timed out or crashed: left alone
     stories_rebuilt: bool = False
+    retagged: int = 0  # places re-tagged (older tagger) without re-extracting the body
     examples: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -95,6 +96,7 @@ class ReextractReport:
             + (f"; not articles now (left as they were): {others}" if others else "")
             + (f"; failed: {self.failed}" if self.failed else "")
             + ("; stories rebuilt" if self.stories_rebuilt else "")
+            + (f"; re-tagged places of {self.retagged}" if self.retagged else "")
             + f"; {self.seconds:.1f}s"
         )
 
@@ -151,6 +153,7 @@ def _hints(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "agency": feed.agency if feed else None,
         "timezone": feed.timezone if feed else None,
         "publisher_country": feed.country if feed else None,
+        "home_admin1": feed.home_admin1 if feed else None,
     }
 
 
@@ -250,6 +253,7 @@ def reextract(
     from pipeline.extract import EXTRACTOR_VERSION
     from pipeline.run.page import warm_up
     from pipeline.run.pool import BoundedPool
+    from pipeline.run.retag import retag
     from pipeline.storage.db import open_db
 
     say = progress or (lambda _msg: None)
@@ -269,8 +273,12 @@ def reextract(
         )
         with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
             part = _extract_all(settings, pool, report, tmp, limit, EXTRACTOR_VERSION, say)
-        report.updated = _apply(settings, tmp, part)
-        report.stories_rebuilt = report.updated > 0
+            report.updated = _apply(settings, tmp, part)
+            report.stories_rebuilt = report.updated > 0
+            if only_stale:
+                # Bodies current, places by an older tagger: re-tag them, nothing re-extracted.
+                left = None if limit is None else max(0, limit - report.considered)
+                report.retagged = retag(settings, limit=left, pool=pool, progress=say)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report.seconds = round(time.monotonic() - t0, 2)
@@ -347,6 +355,7 @@ def _results(
             {
                 **{c.name: ext.get(c.name) for c in _RESULT_COLUMNS},
                 "article_id": row["article_id"],
+                "tagger_version": outcome.value["tagger"],
                 "content_hash": content_hash(ext["body"]),
             }
         )

@@ -181,7 +181,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         4,
         "place kind and match type",
         """
-        -- country | admin1 | city | region (pipeline.geo.PlaceTag.kind)
+        -- country | admin1 | city | region (pipeline.places.PlaceTag.kind)
         ALTER TABLE article_places ADD COLUMN IF NOT EXISTS place_kind VARCHAR;
         -- exact | alternate | fuzzy: how the text's spelling met the gazetteer
         ALTER TABLE article_places ADD COLUMN IF NOT EXISTS match_type VARCHAR;

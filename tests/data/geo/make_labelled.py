@@ -14,10 +14,10 @@ names (Paris Hilton, Jordan Peterson, Florence Pugh), common words (Nice, Mobile
 March), demonyms without a place.
 
 The set is generated deterministically (a fixed seed), written to
-``pipeline/data/geo_labelled.jsonl`` and committed so it can be read and diffed; a test checks
+``tests/data/geo/labelled.jsonl`` and committed so it can be read and diffed; a test checks
 the committed file equals a fresh generation. Regenerate with::
 
-    .venv/bin/python -m pipeline.evaluation.geo_labelled
+    .venv/bin/python tests/data/geo/make_labelled.py
 
 Gold per article: ``primary_country`` (None for a text about no place), ``primary_admin1`` (the
 ISO 3166-2 unit of the place the story is about, None when the story is about a whole country),
@@ -30,11 +30,10 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-DATA_FILE = "data/geo_labelled.jsonl"
+OUT = Path(__file__).with_name("labelled.jsonl")
 SEED = 20240302
 
 
@@ -419,14 +418,8 @@ def dumps(items: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(it, ensure_ascii=False, sort_keys=True) + "\n" for it in items)
 
 
-def load() -> list[dict[str, Any]]:
-    """The committed labelled set (what ``newsflow eval geo`` and the tests score)."""
-    text = resources.files("pipeline").joinpath(DATA_FILE).read_text("utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 def main() -> int:
-    path = Path(__file__).resolve().parents[1] / DATA_FILE
+    path = OUT
     items = build()
     path.write_text(dumps(items), encoding="utf-8")
     print(f"wrote {len(items)} labelled articles to {path}")

@@ -1,0 +1,438 @@
+"""Matching: the gazetteer names in a text, with the rules that keep persons and words out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from pipeline.places.gazetteer import (
+    _Index,
+    _Name,
+    _Place,
+)
+from pipeline.places.names import (
+    _CALENDAR,
+    _CONTINUATION,
+    _DATELINE,
+    _FUNCTION_WORDS,
+    _FUZZY_MIN_LEN,
+    _GAP_WORD,
+    _HONORIFICS,
+    _LEAD_CHARS,
+    _NOT_GUESSED,
+    _QUALIFIERS,
+    _SENTENCE_END,
+    _SMALL_CITY,
+    _SUFFIXES,
+    _WORD,
+    _fold,
+)
+
+# --- matching --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Mention:
+    key: tuple[str, ...]
+    names: tuple[_Name, ...]
+    start: int
+    end: int
+    surface: str
+    in_title: bool
+    in_dateline: bool
+    in_lead: bool
+    fuzzy: bool = False  # a near-miss spelling (see _fuzzy_names), not a gazetteer name
+    located: bool = False  # right after "in", "across", "near"...: a place, not a person
+
+
+class _Scan(NamedTuple):
+    mentions: list[_Mention]
+    rejected: set[tuple[str, ...]]  # names seen in a run of capitalised words
+    surnames: set[tuple[str, ...]]  # ... right after a first name or honorific
+    unknown: list[_Mention]  # capitalised words the gazetteer lacks that could be a place
+
+
+class _Tokens:
+    """Word tokens of one text, with the lazily computed facts the matching rules ask about."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        pairs: list[tuple[str, str]] = _GAP_WORD.findall(text)
+        self.gaps = [g for g, _ in pairs]  # gaps[j]: the text just before token j
+        self.words = [w for _, w in pairs]
+        self._folded: list[str | None] = [None] * len(self.words)
+        self._starts: list[int] | None = None
+        self._lower: set[str] | None = None
+
+    def fold(self, j: int) -> str:
+        f = self._folded[j]
+        if f is None:
+            f = self._folded[j] = _fold(self.words[j])
+        return f
+
+    def gap(self, j: int) -> str:
+        """The text between token j-1 and token j."""
+        return self.gaps[j]
+
+    def start(self, j: int) -> int:
+        """Character offset of token j (offsets are summed once, on first use)."""
+        starts = self._starts
+        if starts is None:
+            starts, pos = [], 0
+            for g, w in zip(self.gaps, self.words, strict=True):
+                pos += len(g)
+                starts.append(pos)
+                pos += len(w)
+            self._starts = starts
+        return starts[j]
+
+    def capitalised(self, j: int) -> bool:
+        """Capitalised like a proper name (not an acronym such as "UN")."""
+        t = self.words[j]
+        return t[0].isupper() and not (len(t) > 1 and t.isupper())
+
+    def after_locative(self, j: int) -> bool:
+        """Does token j follow a locative preposition ("in Victoria", "across Canada")?"""
+        return j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES
+
+    def starts_sentence(self, j: int) -> bool:
+        return j == 0 or any(ch in _SENTENCE_END for ch in self.gap(j))
+
+    def common_word(self, j: int) -> bool:
+        """Is token j an ordinary word capitalised only because it starts a sentence ("In",
+        "Across")? Yes if it is a function word or the text also has it in lower case."""
+        word = self.words[j].lower()
+        return word in _FUNCTION_WORDS or word in self.lower_words()
+
+    def lower_words(self) -> set[str]:
+        """The words the text writes in lower case (computed once)."""
+        if self._lower is None:
+            self._lower = {w for w in self.words if w.islower()}
+        return self._lower
+
+    def guessable(self, j: int, in_dl: bool) -> bool:
+        """Could token j, which the gazetteer lacks, be a misspelt place ("Kersen")? Only a
+        capitalised word of 5+ letters that is not an ordinary word (the text never has it in
+        lower case, it is no function word); the caller also checks it is not part of a person's
+        or an organisation's name."""
+        word = self.words[j]
+        if len(word) < _FUZZY_MIN_LEN or not word.isalpha() or not word[0].isupper():
+            return False
+        if not (self.capitalised(j) or in_dl):
+            return False
+        folded = self.fold(j)
+        if folded in _NOT_GUESSED:
+            return False
+        lower = self.lower_words()
+        return folded not in lower and word.lower() not in lower
+
+    def case_ok(self, caps: tuple[str, ...], i: int, in_dl: bool) -> bool:
+        """Does the text's capitalisation fit the name's? All-caps text is a name only in
+        datelines ("KHERSON, Ukraine") or when the name is all caps itself ("US")."""
+        for c, t in zip(caps, self.words[i : i + len(caps)], strict=False):
+            if c == "l":
+                continue
+            if not t[0].isupper():
+                return False
+            shouting = len(t) > 1 and t.isupper()
+            if (c == "A" and not shouting) or (c == "U" and shouting and not in_dl):
+                return False
+        return True
+
+    def joins(self, j: int) -> bool:
+        """Can the gap before token j sit inside a multi-word name ("St. Louis", "Ivano-Frankivsk")?"""
+        gap = self.gap(j)
+        return gap in (" ", "-", "'", "’") or (len(self.words[j - 1]) <= 3 and gap in (".", ". "))
+
+    def person_role(self, i: int, j: int, after_place: bool) -> str | None:
+        """Is the match tokens[i:j] part of a run of capitalised words, i.e. a person or an
+        organisation? "surname" when a first name or honorific precedes it ("Michael Jordan",
+        "Mr. Jordan"), "name" when a capitalised word follows ("Paris Hilton", "New York
+        Times"), else None."""
+        if i > 0 and not after_place:
+            gap, prev = self.gap(i), self.fold(i - 1)
+            if prev in _HONORIFICS and gap in (" ", ". "):
+                return "surname"
+            if (
+                gap == " "
+                and self.capitalised(i - 1)
+                and prev not in _QUALIFIERS
+                and (not self.starts_sentence(i - 1) or not self.common_word(i - 1))
+            ):
+                return "surname"
+        if (
+            j < len(self.words)
+            and self.gap(j) == " "
+            and self.capitalised(j)
+            and self.fold(j) not in _CONTINUATION
+        ):
+            return "name"
+        if (  # "Georgia May Jagger": a month is a middle name when a capitalised word follows
+            j + 1 < len(self.words)
+            and self.fold(j) in _CALENDAR
+            and self.gap(j) == " "
+            and self.gap(j + 1) == " "
+            and self.capitalised(j + 1)
+            and self.fold(j + 1) not in _CONTINUATION
+        ):
+            return "name"
+        return None
+
+
+_LOCATIVES = frozenset(
+    ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to"]
+)
+
+
+def _small_town(p: _Place) -> bool:
+    return p.kind == "city" and p.population < _SMALL_CITY
+
+
+def _word_like(tk: _Tokens, i: int, key: tuple[str, ...]) -> bool:
+    """Is this one-word match more likely a word than a small town? A function or office word
+    ("Congress", "Over"), a word starting a sentence that the text also has in lower case
+    ("Many", "Based"), or one or two letters ("D")."""
+    if len(key) != 1:
+        return False
+    word = key[0]
+    return len(word) <= 2 or word in _NOT_GUESSED or (tk.starts_sentence(i) and tk.common_word(i))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _subdivision_for(
+    idx: _Index, key: tuple[str, ...], names: tuple[_Name, ...]
+) -> tuple[_Name, ...]:
+    """Resolve "<key> region/oblast/..." to subdivisions of the countries ``names`` are in.
+
+    An exact stem wins ("sao paulo" state); otherwise the one subdivision sharing the longest
+    prefix, at least half the name ("kherson" ~ "khersonska oblast", "zaporizhzhia" ~
+    "zaporizka oblast"): pycountry spells most oblasts as adjectives.
+    """
+    x = " ".join(key)
+    need = max(4, len(x) // 2 + 1)
+    out: list[_Place] = []
+    for cc in dict.fromkeys(n.place.country_code for n in names if n.place.country_code):
+        subs = idx.subdivisions.get(cc, ())
+        exact = [p for stem, p in subs if stem == x]
+        if exact:
+            out.extend(exact)
+            continue
+        scored = [(_common_prefix(x, stem), p) for stem, p in subs]
+        best = max((s for s, _ in scored), default=0)
+        winners = [p for s, p in scored if s == best]
+        if best >= need and len(winners) == 1:
+            out.append(winners[0])
+    return tuple(_Name(p, False, ()) for p in out)
+
+
+def _longest_hit(
+    idx: _Index, tk: _Tokens, i: int, longest: int, in_dl: bool
+) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
+    """The longest gazetteer name starting at token i whose capitals fit the text."""
+    span = 1
+    while span < longest and i + span < len(tk.words) and tk.joins(i + span):
+        longer = tuple(tk.fold(k) for k in range(i, i + span + 1))
+        if longer not in idx.prefixes and longer not in idx.names:
+            break  # "The Government": no name goes on like that
+        span += 1
+    first = tk.fold(i)
+    for length in range(span, 0, -1):
+        key = (first,) if length == 1 else tuple(tk.fold(k) for k in range(i, i + length))
+        names = idx.lookup(key)
+        if not names:
+            continue
+        if len(names) == 1:
+            if tk.case_ok(names[0].caps, i, in_dl):
+                return key, names
+            continue
+        fits = {caps: tk.case_ok(caps, i, in_dl) for caps in {nm.caps for nm in names}}
+        names = tuple(nm for nm in names if fits[nm.caps])
+        if names:
+            return key, names
+    return None
+
+
+def _readings_here(
+    tk: _Tokens,
+    i: int,
+    key: tuple[str, ...],
+    names: tuple[_Name, ...],
+    in_dl: bool,
+    *,
+    after_place: bool,
+) -> tuple[_Name, ...]:
+    """The readings this position allows: an abbreviation only right after "X, " ("Athens,
+    Ga.") or in a dateline; no small town where the word looks like a word ("Many")."""
+    if not (in_dl or (after_place and tk.gap(i) == ", ")) and any(nm.qualifier for nm in names):
+        names = tuple(nm for nm in names if not nm.qualifier)
+    if not in_dl and _word_like(tk, i, key):
+        names = tuple(nm for nm in names if not _small_town(nm.place))
+    return names
+
+
+def _with_suffix(
+    idx: _Index, tk: _Tokens, key: tuple[str, ...], names: tuple[_Name, ...], j: int
+) -> tuple[_Name, ...] | None:
+    """The subdivision "<key> region/oblast/..." names, when the next word is such a suffix."""
+    if (
+        j < len(tk.words)
+        and tk.gap(j) == " "
+        and tk.fold(j) in _SUFFIXES
+        and any(nm.place.kind in ("city", "admin1", "region") for nm in names)
+    ):
+        return _subdivision_for(idx, key, names) or None
+    return None
+
+
+def _guess(
+    tk: _Tokens,
+    i: int,
+    out: _Scan,
+    *,
+    in_title: bool,
+    sentence_case: bool,
+    dateline: tuple[int, int] | None,
+    lead: tuple[int, int],
+) -> None:
+    """Record token i, which the gazetteer lacks, as a possible misspelt place, or as part
+    of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him)."""
+    start = tk.start(i)
+    in_dl = dateline is not None and dateline[0] <= start < dateline[1]
+    if not (sentence_case and tk.guessable(i, in_dl)):
+        return
+    if i + 1 < len(tk.words) and tk.gap(i + 1) == " " and tk.fold(i + 1) in _SUFFIXES:
+        return  # "the Kansai region" names a region, never a misspelt city
+    role = tk.person_role(i, i + 1, after_place=False)
+    if role is not None:
+        (out.surnames if role == "surname" else out.rejected).add((tk.fold(i),))
+        return
+    word = tk.words[i]
+    out.unknown.append(
+        _Mention(
+            key=(tk.fold(i),),
+            names=(),
+            start=start,
+            end=start + len(word),
+            surface=word,
+            in_title=in_title,
+            in_dateline=in_dl,
+            in_lead=lead[0] <= start < lead[1],
+            fuzzy=True,
+        )
+    )
+
+
+def _scan(
+    idx: _Index,
+    text: str,
+    *,
+    in_title: bool,
+    sentence_case: bool,
+    dateline: tuple[int, int] | None = None,
+    lead: tuple[int, int] = (0, 0),
+) -> _Scan:
+    """All gazetteer mentions in ``text``, longest match first, and the names rejected as
+    (parts of) persons' or organisations' names."""
+    tk = _Tokens(text)
+    words, n = tk.words, len(tk.words)
+    out = _Scan([], set(), set(), [])
+    mentions, rejected, surnames = out.mentions, out.rejected, out.surnames
+    last_end = -1  # index of the last token of the previous accepted mention
+
+    def guess(i: int) -> None:
+        _guess(tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
+               lead=lead)  # fmt: skip
+
+    i = 0
+    while i < n:
+        if not words[i][0].isupper():
+            i += 1
+            continue
+        longest = idx.longest.get(tk.fold(i))
+        if longest is None:
+            guess(i)
+            i += 1
+            continue
+        start = tk.start(i)
+        in_dl = dateline is not None and dateline[0] <= start < dateline[1]
+        hit = _longest_hit(idx, tk, i, longest, in_dl)
+        if hit is None:
+            guess(i)
+            i += 1
+            continue
+        key, names = hit
+        names = _readings_here(tk, i, key, names, in_dl, after_place=last_end == i - 1)
+        if not names:
+            i += 1
+            continue
+        j = i + len(key)
+        located = tk.after_locative(i)
+        stop = key in idx.stoplist and not in_dl and not (located and key[0] not in _CALENDAR)
+        sub = _with_suffix(idx, tk, key, names, j)
+        if sub is not None:
+            key, names, j, stop = (*key, tk.fold(j)), sub, j + 1, False
+        if stop:
+            i += 1
+            continue
+        check = sentence_case and not in_dl and any(nm.place.kind != "demonym" for nm in names)
+        role = tk.person_role(i, j, after_place=last_end == i - 1) if check else None
+        if role is not None:
+            rejected.add(key)
+            if role == "surname":
+                surnames.add(key)
+            i += 1
+            continue
+        end = tk.start(j - 1) + len(words[j - 1])
+        mentions.append(
+            _Mention(
+                key=key,
+                names=names,
+                start=start,
+                end=end,
+                surface=text[start:end],
+                in_title=in_title,
+                in_dateline=in_dl,
+                in_lead=lead[0] <= start < lead[1],
+                located=located,
+            )
+        )
+        last_end = j - 1
+        i = j
+    return out
+
+
+def _dateline_and_lead(text: str) -> tuple[tuple[int, int] | None, tuple[int, int]]:
+    """Span of the dateline's place ("KYIV, Ukraine" in "KYIV, Ukraine, March 3 (Reuters) -")
+    and of the lead paragraph. Short leading lines ("Published", kickers) are skipped."""
+    start = 0
+    for line in text.splitlines(keepends=True):
+        if len(line.split()) >= 6:
+            start += len(line) - len(line.lstrip())
+            break
+        start += len(line)
+    else:
+        start = 0
+    lead = (start, start + _LEAD_CHARS)
+    m = _DATELINE.match(text, start, min(len(text), start + 150))
+    if m:
+        place = m.group("place")
+        if (
+            place[0].isupper()
+            and len(place) <= 60
+            and (m["agency"] or m["date"] or place.split(",")[0].isupper())  # "ATHENS, Ga. —"
+        ):
+            return (m.start("place"), m.end("place")), lead
+    return None, lead
+
+
+def _is_title_case(title: str) -> bool:
+    words = [w for w in _WORD.findall(title)[1:] if len(w) >= 4 and w.isalpha()]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
