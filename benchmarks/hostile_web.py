@@ -392,6 +392,26 @@ class HostileWeb:
             return h.send(200, article_html(host + path).encode(), "text/html; charset=utf-8")
         return h.send(404, b"not found")
 
+    def _never_ending(self, h: _Handler, name: str) -> None:
+        """Answers that never finish: no headers, a dripping body, or a body without end."""
+        if name == "hang":
+            self.closing.wait(3600)
+            return
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        if name == "drip":
+            h.send_header("Content-Length", "1000000")
+            h.end_headers()
+            while not self.closing.wait(0.5):
+                h.wfile.write(b"x")
+                h.wfile.flush()
+            return
+        h.end_headers()  # no length: the body ends when the connection does, i.e. never
+        h.close_connection = True
+        chunk = b"<p>" + b"more " * 2000 + b"</p>"
+        while not self.closing.is_set():
+            h.wfile.write(chunk)
+
     def _hostile(self, h: _Handler, host: str, path: str) -> None:
         name = host.split(".")[0]
         if path == "/robots.txt":
@@ -399,27 +419,8 @@ class HostileWeb:
                 return h.send(200, b"User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n",
                               "text/plain")  # fmt: skip
             return h.send(404, b"", "text/plain")
-        if name == "hang":
-            self.closing.wait(3600)
-            return None
-        if name == "drip":
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html")
-            h.send_header("Content-Length", "1000000")
-            h.end_headers()
-            while not self.closing.wait(0.5):
-                h.wfile.write(b"x")
-                h.wfile.flush()
-            return None
-        if name == "endless":
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html")
-            h.end_headers()  # no length: the body ends when the connection does, i.e. never
-            h.close_connection = True
-            chunk = b"<p>" + b"more " * 2000 + b"</p>"
-            while not self.closing.is_set():
-                h.wfile.write(chunk)
-            return None
+        if name in ("hang", "drip", "endless"):
+            return self._never_ending(h, name)
         if name == "bomb":
             ctype = "application/rss+xml" if path == "/feed.xml" else "text/html"
             return h.send(200, self.bomb, ctype, Content_Encoding="gzip")

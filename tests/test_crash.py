@@ -49,9 +49,9 @@ PLAN: list[tuple[str, str | None, float, float]] = [
     ("extract", r"^\[fetch\]", 0.3, 1.2),
     ("load", r"^\[extract\]", 0.0, 0.8),
     ("load", r"^\[extract\]|^\[poll\] tribune-main.* 0 new", 0.1, 0.8),
-    ("models", r"^\[models\] dbt build", 0.5, 4.0),
-    ("models", r"^\[models\] dbt build", 2.0, 8.0),
-    ("models", r"^\[models\] dbt build", 4.0, 12.0),
+    ("models", r"^\[models\] dbt build", 0.5, 3.0),
+    ("models", r"^\[models\] dbt build", 1.5, 5.0),
+    ("models", r"^\[models\] dbt build", 3.0, 8.0),
 ]
 
 
