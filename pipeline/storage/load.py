@@ -45,6 +45,7 @@ class LoadSummary:
     stories_touched: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     items: dict[str, int] = field(default_factory=dict)  # wire item outcomes (item_log)
+    retention: dict[str, int] = field(default_factory=dict)  # what the sweep after it removed
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
