@@ -171,8 +171,6 @@ def test_a_rerun_changes_nothing(hostile):
         assert web_cases[name] not in second_run, name
 
 
-@pytest.mark.xfail(strict=True, reason="decode_html ignores the HTTP charset and never falls "
-                   "back from UTF-8: cp1252 pages are stored with U+FFFD")  # fmt: skip
 @pytest.mark.parametrize("path", ["/wrong", "/none"])
 def test_wrong_or_missing_charset_decodes_the_text(hostile, path):
     web = hostile["web"]

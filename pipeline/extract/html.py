@@ -51,7 +51,10 @@ _DECLARED_CHARSET = re.compile(
 
 def decode_html(data: bytes) -> str:
     """Bytes to text: a BOM wins, then ``<meta charset>`` / http-equiv / XML declaration in the
-    first 4 KB, else UTF-8; undecodable bytes become U+FFFD rather than an error.
+    first 4 KB; an undeclared page is UTF-8 when it decodes as UTF-8, else windows-1252 (the
+    legacy pages that declare nothing, or only in an HTTP header, are overwhelmingly
+    latin-1/cp1252: "Café" must not be stored as "Caf\ufffd"). Undecodable bytes of a declared
+    encoding become U+FFFD rather than an error.
 
     As browsers do (WHATWG encoding spec), a declared latin-1/ascii means windows-1252 and a
     declared UTF-16 in an ASCII-compatible document means UTF-8.
@@ -59,20 +62,22 @@ def decode_html(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
-    encoding = "utf-8"
     m = _DECLARED_CHARSET.search(data[:4096])
-    if m:
-        label = (m.group(1) or m.group(2)).decode("ascii").lower()
+    if not m:
         try:
-            name = codecs.lookup(label).name
-        except LookupError:
-            name = "utf-8"
-        if name in ("latin-1", "iso8859-1", "ascii"):
-            name = "cp1252"
-        elif name.startswith("utf-16") or name.startswith("utf-32"):
-            name = "utf-8"
-        encoding = name
-    return data.decode(encoding, errors="replace")
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    label = (m.group(1) or m.group(2)).decode("ascii").lower()
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        name = "utf-8"
+    if name in ("latin-1", "iso8859-1", "ascii"):
+        name = "cp1252"
+    elif name.startswith("utf-16") or name.startswith("utf-32"):
+        name = "utf-8"
+    return data.decode(name, errors="replace")
 
 
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f]")
