@@ -37,6 +37,7 @@ from pipeline.run.poll import PollResult, new_items, poll_row
 from pipeline.run.pool import BoundedPool, task_outcome
 from pipeline.run.progress import RunProgress
 from pipeline.settings import FeedConfig, Settings
+from pipeline.storage.schema import PollRow
 from pipeline.storage.state import read_feed_state, read_seen
 
 TICK = 0.25  # seconds between housekeeping passes while every host waits
@@ -125,6 +126,7 @@ class Crawl:
         self._claimed: set[str] = set()  # article ids recorded in this run
         self._rows = self._new_rows()
         self._queued = 0
+        self._held: list[PollRow] = []  # poll rows waiting for their pages' rows to be staged
         self._max_extracts = 4 * self.pool.workers + settings.batch_size
         self._wire: list[cf.Future[PollResult]] = []
         self.frontier: Frontier | None = None
@@ -185,6 +187,9 @@ class Crawl:
             self.frontier = None
         self._finish_wire(wire)
         self._flush(force=True)
+        for i in range(0, len(self._held), self.s.batch_size):
+            self._rows.polls.extend(self._held[i : i + self.s.batch_size])
+            self._flush(force=True)
         self.report.stopped = self.stop.is_set()
         return self.report
 
@@ -272,8 +277,16 @@ class Crawl:
         items = [i for i in items if in_window(i.get("published"), *self.window)]
         row = poll_row(self.s, feed, self.run_id, job.polled_at, job.state, fr, outcome, error,
                        parsed, items)  # fmt: skip
-        self._rows.polls.append(row)
-        self._flush(force=False)
+        full = [i for i in items if i.get("content")]
+        pages = [i for i in items if not i.get("content")]
+        if self.fetch_new and items:
+            # Staged after the pages it listed: the row carries the feed's validators, and once
+            # loaded the next poll is a 304 listing nothing, so a run killed between this poll
+            # and those pages' rows would lose the pages for good.
+            self._held.append(row)
+        else:
+            self._rows.polls.append(row)
+            self._flush(force=False)
         status = getattr(fr, "status_code", None)
         kept = [] if self.fetch_new else [i for i in items if not i.get("content")]
         self.report.polls.append(
@@ -281,8 +294,6 @@ class Crawl:
         )
         self._event("poll", outcome)
         self.log(_describe(feed.id, outcome, status, row.n_entries, len(items), error))
-        full = [i for i in items if i.get("content")]
-        pages = [i for i in items if not i.get("content")]
         self._queue_bodies(full)
         if self.fetch_new:
             self._queue_pages(pages, known_new=True)

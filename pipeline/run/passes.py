@@ -27,6 +27,7 @@ from pipeline.run.progress import RunProgress
 from pipeline.run.shutdown import stop_on_signals
 from pipeline.settings import Settings
 from pipeline.storage.load import LoadSummary, load_staged
+from pipeline.storage.retention import apply_retention
 from pipeline.storage.state import read_deferred, read_seen
 
 __all__ = ["RunSummary", "build_models", "fetch_extract_batch", "load", "new_run_id", "poll_feed",
@@ -34,8 +35,11 @@ __all__ = ["RunSummary", "build_models", "fetch_extract_batch", "load", "new_run
 
 
 def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
-    """Merge staged batches (of one run, or every pending one) into the DB. Single writer."""
-    return load_staged(
+    """Merge staged batches (of one run, or every pending one) into the DB, then sweep what
+    nobody reads again (``pipeline.storage.retention``). Single writer."""
+    from pipeline.run.dbt import dbt_work_dir
+
+    summary = load_staged(
         settings.db_path,
         settings.staging_dir,
         settings.state_dir,
@@ -43,6 +47,14 @@ def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
         max_attempts_per_url=settings.max_attempts_per_url,
         story_window_days=settings.story_window_days,
     )
+    summary.retention = apply_retention(
+        settings.db_path,
+        settings.staging_dir,
+        settings.state_dir,
+        retention_days=settings.retention_days,
+        dbt_dir=dbt_work_dir(settings.db_path),
+    ).to_dict()
+    return summary
 
 
 def build_models(settings: Settings, *, full_refresh: bool = False) -> Any:
