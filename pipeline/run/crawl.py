@@ -417,8 +417,15 @@ class Crawl:
         if len(rows) == 0 or (not force and len(rows) < self.s.batch_size):
             return
         rows.stage(self.s.staging_dir)
-        for outcome, n in rows.outcomes().items():
+        outcomes = rows.outcomes()
+        for outcome, n in outcomes.items():
             self.report.outcomes[outcome] += n
+        if rows.fetches:  # the batch path's two lines, so logs read the same
+            self.log(f"[fetch] {rows.batch_id}: {len(rows.fetches)} page(s) fetched")
+            self.log(
+                f"[extract] {rows.batch_id}: {len(rows.articles)} article(s); "
+                + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items()))
+            )
         self.report.n_batches += 1
         self._gauge(batches_staged=self.report.n_batches)
         self._rows = self._new_rows()
