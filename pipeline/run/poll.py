@@ -122,7 +122,8 @@ def due_feed_ids(
     poll_all: bool = False,
     at: datetime | None = None,
 ) -> list[str]:
-    """The feeds to poll in this run (every one with ``poll_all``), most overdue first."""
+    """The feeds to poll in this run (every one with ``poll_all``), most overdue first; drop
+    folders are always due."""
     states = read_feed_state(settings.state_dir)
     at = at or now()
     schedules = {}
@@ -132,7 +133,10 @@ def due_feed_ids(
         if state.get("feed_url") != feed.url:
             state = {}
         schedules[fid] = schedule_of(settings, feed, state, at)
-    return due_feeds(schedules, at, poll_all=poll_all)
+    due = due_feeds(schedules, at, poll_all=poll_all)
+    # A drop folder is a local directory listing, no one's server: every run looks at it.
+    folders = [f for f in feed_ids if f not in due and settings.feed(f).is_drop_folder]
+    return due + folders
 
 
 def _publisher_interval(
