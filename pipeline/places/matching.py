@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import add, itemgetter, sub
 from typing import NamedTuple
 
 from pipeline.places.gazetteer import (
@@ -16,7 +18,6 @@ from pipeline.places.names import (
     _DATELINE,
     _FUNCTION_WORDS,
     _FUZZY_MIN_LEN,
-    _GAP_WORD,
     _HONORIFICS,
     _LEAD_CHARS,
     _NOT_GUESSED,
@@ -26,6 +27,7 @@ from pipeline.places.names import (
     _SUFFIXES,
     _WORD,
     _fold,
+    _skeletons,
 )
 
 # --- matching --------------------------------------------------------------------------------
@@ -57,11 +59,14 @@ class _Tokens:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        pairs: list[tuple[str, str]] = _GAP_WORD.findall(text)
-        self.gaps = [g for g, _ in pairs]  # gaps[j]: the text just before token j
-        self.words = [w for _, w in pairs]
+        self.words: list[str] = _WORD.findall(text)
+        self.gaps: list[str] = _WORD.split(text)  # gaps[j]: the text just before token j
         self._folded: list[str | None] = [None] * len(self.words)
-        self._starts: list[int] | None = None
+        # Offsets summed in C (map/accumulate): a Python loop over every token cost ~10% of
+        # tagging, and most tokens are lower-case words the scan never looks at.
+        lengths = list(map(len, self.words))
+        ends = accumulate(map(add, map(len, self.gaps), lengths))
+        self.starts: list[int] = list(map(sub, ends, lengths))
         self._lower: set[str] | None = None
 
     def fold(self, j: int) -> str:
@@ -75,16 +80,14 @@ class _Tokens:
         return self.gaps[j]
 
     def start(self, j: int) -> int:
-        """Character offset of token j (offsets are summed once, on first use)."""
-        starts = self._starts
-        if starts is None:
-            starts, pos = [], 0
-            for g, w in zip(self.gaps, self.words, strict=True):
-                pos += len(g)
-                starts.append(pos)
-                pos += len(w)
-            self._starts = starts
-        return starts[j]
+        """Character offset of token j."""
+        return self.starts[j]
+
+    def capitalised_indices(self) -> list[int]:
+        """Indices of the tokens starting with a capital: the only ones a name can start at."""
+        return list(
+            compress(range(len(self.words)), map(str.isupper, map(itemgetter(0), self.words)))
+        )
 
     def capitalised(self, j: int) -> bool:
         """Capitalised like a proper name (not an acronym such as "UN")."""
@@ -107,7 +110,7 @@ class _Tokens:
     def lower_words(self) -> set[str]:
         """The words the text writes in lower case (computed once)."""
         if self._lower is None:
-            self._lower = {w for w in self.words if w.islower()}
+            self._lower = set(filter(str.islower, self.words))
         return self._lower
 
     def guessable(self, j: int, in_dl: bool) -> bool:
@@ -237,15 +240,15 @@ def _longest_hit(
     idx: _Index, tk: _Tokens, i: int, longest: int, in_dl: bool
 ) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
     """The longest gazetteer name starting at token i whose capitals fit the text."""
-    span = 1
-    while span < longest and i + span < len(tk.words) and tk.joins(i + span):
-        longer = tuple(tk.fold(k) for k in range(i, i + span + 1))
-        if longer not in idx.prefixes and longer not in idx.names:
+    key = (tk.fold(i),)
+    keys = [key]  # the candidate keys, shortest first
+    n = len(tk.words)
+    while len(key) < longest and i + len(key) < n and tk.joins(i + len(key)):
+        key = (*key, tk.fold(i + len(key)))
+        if key not in idx.prefixes and key not in idx.names:
             break  # "The Government": no name goes on like that
-        span += 1
-    first = tk.fold(i)
-    for length in range(span, 0, -1):
-        key = (first,) if length == 1 else tuple(tk.fold(k) for k in range(i, i + length))
+        keys.append(key)
+    for key in reversed(keys):
         names = idx.lookup(key)
         if not names:
             continue
@@ -293,6 +296,7 @@ def _with_suffix(
 
 
 def _guess(
+    idx: _Index,
     tk: _Tokens,
     i: int,
     out: _Scan,
@@ -304,9 +308,15 @@ def _guess(
 ) -> None:
     """Record token i, which the gazetteer lacks, as a possible misspelt place, or as part
     of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him)."""
+    word = tk.words[i]
+    if not sentence_case or len(word) < _FUZZY_MIN_LEN or not word.isalpha():
+        return  # cheap checks first: most capitalised unknown words end here
+    folded = tk.fold(i)
+    if (folded,) not in idx.names and idx.fuzzy.keys().isdisjoint(_skeletons(folded)):
+        return  # no city sounds like it and it names nothing: it can never matter
     start = tk.start(i)
     in_dl = dateline is not None and dateline[0] <= start < dateline[1]
-    if not (sentence_case and tk.guessable(i, in_dl)):
+    if not tk.guessable(i, in_dl):
         return
     if i + 1 < len(tk.words) and tk.gap(i + 1) == " " and tk.fold(i + 1) in _SUFFIXES:
         return  # "the Kansai region" names a region, never a misspelt city
@@ -314,7 +324,6 @@ def _guess(
     if role is not None:
         (out.surnames if role == "surname" else out.rejected).add((tk.fold(i),))
         return
-    word = tk.words[i]
     out.unknown.append(
         _Mention(
             key=(tk.fold(i),),
@@ -342,36 +351,32 @@ def _scan(
     """All gazetteer mentions in ``text``, longest match first, and the names rejected as
     (parts of) persons' or organisations' names."""
     tk = _Tokens(text)
-    words, n = tk.words, len(tk.words)
+    words = tk.words
     out = _Scan([], set(), set(), [])
     mentions, rejected, surnames = out.mentions, out.rejected, out.surnames
     last_end = -1  # index of the last token of the previous accepted mention
 
     def guess(i: int) -> None:
-        _guess(tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
+        _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
                lead=lead)  # fmt: skip
 
-    i = 0
-    while i < n:
-        if not words[i][0].isupper():
-            i += 1
+    nxt = 0  # the first token not inside an accepted mention
+    for i in tk.capitalised_indices():
+        if i < nxt:
             continue
         longest = idx.longest.get(tk.fold(i))
         if longest is None:
             guess(i)
-            i += 1
             continue
         start = tk.start(i)
         in_dl = dateline is not None and dateline[0] <= start < dateline[1]
         hit = _longest_hit(idx, tk, i, longest, in_dl)
         if hit is None:
             guess(i)
-            i += 1
             continue
         key, names = hit
         names = _readings_here(tk, i, key, names, in_dl, after_place=last_end == i - 1)
         if not names:
-            i += 1
             continue
         j = i + len(key)
         located = tk.after_locative(i)
@@ -380,7 +385,6 @@ def _scan(
         if sub is not None:
             key, names, j, stop = (*key, tk.fold(j)), sub, j + 1, False
         if stop:
-            i += 1
             continue
         check = sentence_case and not in_dl and any(nm.place.kind != "demonym" for nm in names)
         role = tk.person_role(i, j, after_place=last_end == i - 1) if check else None
@@ -388,7 +392,6 @@ def _scan(
             rejected.add(key)
             if role == "surname":
                 surnames.add(key)
-            i += 1
             continue
         end = tk.start(j - 1) + len(words[j - 1])
         mentions.append(
@@ -405,7 +408,7 @@ def _scan(
             )
         )
         last_end = j - 1
-        i = j
+        nxt = j
     return out
 
 

@@ -6,6 +6,7 @@ uses, so a name indexed is a name found.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,7 +29,6 @@ _FUZZY_MIN_SIMILARITY = 0.8  # rapidfuzz normalized Indel similarity of the clas
 _FUZZY_MIN_LETTERS = 0.55  # ... and of the letters ("zaporojie" ~ "zaporizhzhya": 0.57)
 
 _WORD = re.compile(r"[^\W_]+")
-_GAP_WORD = re.compile(r"([\W_]*)([^\W_]+)")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Characters NFKD does not decompose into an ASCII letter plus accents.
 _FOLD_TABLE = str.maketrans(
@@ -194,6 +194,9 @@ _LETTER_CLASS = str.maketrans("bpdtgkqcxhszjfvwlrmnaoueiy", "PPTTKKKKKKSSSFFFLRM
 _VOWEL_CLASSES = frozenset("AE")
 
 
+# Both are cached: every article's unknown capitalised words go through them, and the same
+# words (names of people, organisations) recur from article to article.
+@functools.lru_cache(maxsize=16384)
 def _phonetic(word: str) -> str:
     """Class string of a folded word: "kherson" -> "KERSAN", "gershon" -> "KERSAN"."""
     w = word.replace(" ", "")
@@ -209,7 +212,8 @@ def _phonetic(word: str) -> str:
     return "".join(out)
 
 
-def _skeletons(word: str) -> set[str]:
+@functools.lru_cache(maxsize=16384)
+def _skeletons(word: str) -> frozenset[str]:
     """Consonant skeletons of a folded word (vowels dropped): "kherson" -> {"KRSN"}. "ch" is
     read both as "sh" and as "kh" (Chernihiv, Cherson), so a word has up to two."""
     out = set()
@@ -218,4 +222,4 @@ def _skeletons(word: str) -> set[str]:
         skel = re.sub(r"(.)\1+", r"\1", skel)
         if len(skel) >= _FUZZY_MIN_CONSONANTS:
             out.add(skel)
-    return out
+    return frozenset(out)

@@ -301,7 +301,8 @@ def _not_words(head: list[_Mention], text: str) -> list[_Mention]:
     are words, not small towns."""
     out = []
     for m in head:
-        if len(m.key) == 1 and re.search(rf"\b{re.escape(m.key[0])}\b", text):
+        word = m.key[0]
+        if len(m.key) == 1 and word in text and re.search(rf"\b{re.escape(word)}\b", text):
             m.names = tuple(nm for nm in m.names if not _small_town(nm.place))
         if m.names:
             out.append(m)
