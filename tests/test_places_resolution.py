@@ -130,3 +130,23 @@ def test_home_admin1_alone_implies_its_country() -> None:
     assert (_primary(tags), tags[0].how) == (("US", "US-TN"), "home_prior")
     famous = tag_places(text)
     assert (_primary(famous), famous[0].how) == (("FR", "FR-IDF"), "population")
+
+
+def test_world_regions_are_mentions_never_places_nor_primary() -> None:
+    text = (
+        "Ebola cases rose across West Africa and South-East Asia this month, health officials "
+        "in Nairobi, Kenya, said, and Europe braced for imported cases."
+    )
+    tagging = tag_article(text)
+    regions = [m for m in tagging.mentions if m.kind == "world_region"]
+    assert [m.name for m in regions] == ["West Africa", "South-East Asia", "Europe"]
+    assert all(m.country_code == "" and m.admin1_code is None for m in regions)
+    assert {p.kind for p in tagging.places} <= {"country", "city", "admin1"}
+    assert tagging.primary is not None and tagging.primary.country_code == "KE"
+    # a continent never yields a country, nor a town of the same name (Asia, Peru)
+    only = tag_article("Cases rose across Africa and Asia, the agency said.")
+    assert only.places == [] and only.primary is None
+    assert [(m.name, m.kind) for m in only.mentions] == [
+        ("Africa", "world_region"),
+        ("Asia", "world_region"),
+    ]

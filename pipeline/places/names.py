@@ -112,8 +112,9 @@ _NOT_GUESSED = _FUNCTION_WORDS | _CONTINUATION | _QUALIFIERS | _HONORIFICS | _GE
 _SENTENCE_END = frozenset(".!?:;\"“”‘’'([—–-\n")
 
 _CAPS_LENIENCY = "lUA"  # any case < capitalised < all caps
-_KIND_ORDER = {"country": 0, "city": 1, "admin1": 2, "region": 3, "admin2": 4}
+_KIND_ORDER = {"country": 0, "city": 1, "admin1": 2, "region": 3, "admin2": 4, "world_region": 5}
 _BASE_CONFIDENCE = {"country": 0.9, "admin1": 0.85, "region": 0.85, "city": 0.8, "admin2": 0.8}
+_BASE_CONFIDENCE["world_region"] = 0.9  # "Africa": a continent's name is rarely anything else
 # Confidence by resolution reason (PlaceTag.how).
 _HOW_FACTOR = {"unique": 1.0, "qualifier": 1.0, "dateline": 1.0, "coherence": 0.9}
 _HOW_FACTOR |= {"home_prior": 0.8, "population": 0.7}

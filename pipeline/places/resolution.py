@@ -86,7 +86,7 @@ class _Context:
         return round(self.votes.get(code, 0.0) - self.own.get(key, {}).get(code, 0.0), 9)
 
 
-_NO_VOTE = ("demonym", "water")
+_NO_VOTE = ("demonym", "water", "world_region")
 
 
 def _weight(p: _Place) -> float:

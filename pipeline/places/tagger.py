@@ -19,7 +19,7 @@ from pipeline.places.resolution import (
     _second_pass,
 )
 
-TAGGER_VERSION = "places-2"  # bump whenever tagging results change (re-tag stale articles)
+TAGGER_VERSION = "places-3"  # bump whenever tagging results change (re-tag stale articles)
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,11 @@ class PlaceMention:
     start: int  # offsets into the field it is in
     end: int
     field: str  # "text" | "title"
-    country_code: str
+    country_code: str  # "" for a world region
     admin1_code: str | None
     canonical_name: str
     geonameid: int | None
-    kind: str
+    kind: str  # a PlaceTag kind, or world_region ("Africa", "South-East Asia": no country)
     confidence: float  # the place's (PlaceTag.confidence)
     how: str = "unique"  # the place's (PlaceTag.how)
 
@@ -140,24 +140,27 @@ def tag_article(
     again = _second_pass(resolved, ctx)
     if again.support != ctx.support:  # a spelling read as a country changes the evidence
         by_pid, resolved = _resolve(mentions, qualified, again, keys, previous=resolved)
-    aggs = list(by_pid.values())
+    confidence = {pid: a.confidence() for pid, a in by_pid.items()}
+    # A world region ("Africa") is a mention, never a place of the article: no country for the
+    # marts, never the primary (see world_regions in data/places_extra.yaml).
+    aggs = [a for a in by_pid.values() if a.place.kind != "world_region"]
     if not aggs:
-        return Tagging([], [])
+        return _tagging([], None, confidence, mentions, resolved)
     for a in aggs:
         a.dateline = a.dateline or a.how == "dateline"
     scores = {a.place.pid: a.score(len(text)) for a in aggs}
     primary = _primary(aggs, scores, ev.demonyms)
     aggs.sort(key=lambda a: (a is not primary, -scores[a.place.pid], a.first_pos()))
-    return _tagging(aggs, primary, mentions, resolved)
+    return _tagging(aggs, primary, confidence, mentions, resolved)
 
 
 def _tagging(
     aggs: list[_Agg],
-    primary: _Agg,
+    primary: _Agg | None,
+    confidence: dict[str | int, float],
     mentions: list[_Mention],
     resolved: dict[tuple[str, ...], tuple[_Place, str]],
 ) -> Tagging:
-    confidence = {a.place.pid: a.confidence() for a in aggs}
     places = [
         PlaceTag(
             country_code=a.place.country_code or "",
