@@ -150,3 +150,24 @@ def test_world_regions_are_mentions_never_places_nor_primary() -> None:
         ("Africa", "world_region"),
         ("Asia", "world_region"),
     ]
+
+
+def test_a_country_or_state_naming_an_institution_is_a_mention() -> None:
+    text = (
+        "A spokesman from the California Department of Public Health said the US Centers for "
+        "Disease Control and the Food and Drug Administration were told."
+    )
+    names = [(m.name, m.country_code, m.kind) for m in tag_article(text).mentions]
+    assert ("California", "US", "admin1") in names and ("US", "US", "country") in names
+    assert all(n != "Drug" for n, _, _ in names)  # a town inside an organisation's name is none
+
+
+def test_a_place_after_a_locative_undoes_an_article_wide_surname() -> None:
+    text = (
+        "The charity SOS Children's Villages Sudan reports calm. Refugees return to southern "
+        "Sudan after a peace deal, and cholera spread in south Sudan."
+    )
+    assert [m.name for m in tag_article(text).mentions if m.country_code == "SD"] == [
+        "Sudan",
+        "Sudan",
+    ]

@@ -19,6 +19,7 @@ from pipeline.places.names import (
     _FUNCTION_WORDS,
     _FUZZY_MIN_LEN,
     _HONORIFICS,
+    _INSTITUTION,
     _LEAD_CHARS,
     _NOT_GUESSED,
     _QUALIFIERS,
@@ -44,7 +45,7 @@ class _Mention:
     in_dateline: bool
     in_lead: bool
     fuzzy: bool = False  # a near-miss spelling (see _fuzzy_names), not a gazetteer name
-    located: bool = False  # right after "in", "across", "near"...: a place, not a person
+    located: bool = False  # after "in", "across", "in the", "in southern"...: a place, not a person
 
 
 class _Scan(NamedTuple):
@@ -94,9 +95,20 @@ class _Tokens:
         t = self.words[j]
         return t[0].isupper() and not (len(t) > 1 and t.isupper())
 
-    def after_locative(self, j: int) -> bool:
-        """Does token j follow a locative preposition ("in Victoria", "across Canada")?"""
-        return j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES
+    def after_locative(self, j: int, *, loose: bool = False) -> bool:
+        """Does token j follow a locative preposition ("in Victoria", "across Canada")?
+        ``loose``: also with an article or a direction between ("in the Philippines", "to
+        southern Sudan")."""
+        if j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES:
+            return True
+        return (
+            loose
+            and j > 1
+            and self.gap(j) == " "
+            and self.gap(j - 1) == " "
+            and self.words[j - 1] in _BETWEEN
+            and self.words[j - 2] in _LOCATIVES
+        )
 
     def starts_sentence(self, j: int) -> bool:
         return j == 0 or any(ch in _SENTENCE_END for ch in self.gap(j))
@@ -147,7 +159,9 @@ class _Tokens:
         gap = self.gap(j)
         return gap in (" ", "-", "'", "’") or (len(self.words[j - 1]) <= 3 and gap in (".", ". "))
 
-    def person_role(self, i: int, j: int, after_place: bool) -> str | None:
+    def person_role(
+        self, i: int, j: int, after_place: bool, *, institution: bool = False
+    ) -> str | None:
         """Is the match tokens[i:j] part of a run of capitalised words, i.e. a person or an
         organisation? "surname" when a first name or honorific precedes it ("Michael Jordan",
         "Mr. Jordan"), "name" when a capitalised word follows ("Paris Hilton", "New York
@@ -168,6 +182,7 @@ class _Tokens:
             and self.gap(j) == " "
             and self.capitalised(j)
             and self.fold(j) not in _CONTINUATION
+            and not (institution and self.fold(j) in _INSTITUTION)
         ):
             return "name"
         if (  # "Georgia May Jagger": a month is a middle name when a capitalised word follows
@@ -185,6 +200,9 @@ class _Tokens:
 _LOCATIVES = frozenset(
     ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to"]
 )
+# Words that may sit between a locative preposition and a place ("in the Philippines", "in
+# southern Sudan"): the article and the lower-case directions.
+_BETWEEN = frozenset({"the"} | {w for w in _QUALIFIERS if w not in _CALENDAR})
 
 
 def _small_town(p: _Place) -> bool:
@@ -379,15 +397,21 @@ def _scan(
         if not names:
             continue
         j = i + len(key)
-        located = tk.after_locative(i)
-        stop = key in idx.stoplist and not in_dl and not (located and key[0] not in _CALENDAR)
+        located = tk.after_locative(i, loose=True)
+        admit = tk.after_locative(i) and key[0] not in _CALENDAR  # "in Victoria", not "in May"
+        stop = key in idx.stoplist and not in_dl and not admit
         sub = _with_suffix(idx, tk, key, names, j)
         if sub is not None:
             key, names, j, stop = (*key, tk.fold(j)), sub, j + 1, False
         if stop:
             continue
         check = sentence_case and not in_dl and any(nm.place.kind != "demonym" for nm in names)
-        role = tk.person_role(i, j, after_place=last_end == i - 1) if check else None
+        units = any(nm.place.kind in ("country", "admin1") for nm in names)
+        role = (
+            tk.person_role(i, j, after_place=last_end == i - 1, institution=units)
+            if check
+            else None
+        )
         if role is not None:
             rejected.add(key)
             if role == "surname":

@@ -78,6 +78,15 @@ _CONTINUATION = _CALENDAR | _words(
     "council commission commissioners aldermen selectmen school schools fire sheriff board "
     "prefecture governorate krai kray strip peninsula"
 )
+# Institutions named after their place ("California Department of Public Health", "US
+# Centers for Disease Control", "New Zealand Department of Conservation"): the place is still
+# named, and it says where the story is.
+# Only after a country's or a subdivision's name: inside an organisation's name a town is
+# usually a word ("Food and Drug Administration": not Drug, India).
+_INSTITUTION = _words(
+    "department departments agency agencies administration centers centres center centre "
+    "bureau office health environmental federal food energy secretary treasury national"
+)
 # Capitalised words that may precede a place mid-sentence ("Southern California", "Nazi
 # Germany") without making it a surname.
 _QUALIFIERS = _CALENDAR | _words(
