@@ -171,3 +171,19 @@ def test_a_place_after_a_locative_undoes_an_article_wide_surname() -> None:
         "Sudan",
         "Sudan",
     ]
+
+
+def test_a_country_name_beats_a_same_named_subdivision_elsewhere() -> None:
+    niger = tag_article(
+        "Polio has been eradicated in Egypt and Niger, officials said. Nigeria reported 782 "
+        "cases in 2004, and Nigerian clerics had called for a boycott."
+    )
+    assert ("Niger", "NE", "country") in {(m.name, m.country_code, m.kind) for m in niger.mentions}
+    lux = tag_article(
+        "The race in Weiswampach, Luxembourg drew athletes from Belgium, Belgium's Vilvoorde "
+        "club and Luxembourg. Belgium won, and Luxembourg came second."
+    )
+    assert {m.country_code for m in lux.mentions if m.name == "Luxembourg"} == {"LU"}
+    # ... but not when the text names the subdivision's siblings
+    states = tag_article("Recalls reached stores in Alabama, Arizona, Georgia and Texas.")
+    assert {(m.name, m.country_code) for m in states.mentions} >= {("Georgia", "US")}

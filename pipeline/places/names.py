@@ -126,7 +126,7 @@ _BASE_CONFIDENCE = {"country": 0.9, "admin1": 0.85, "region": 0.85, "city": 0.8,
 _BASE_CONFIDENCE["world_region"] = 0.9  # "Africa": a continent's name is rarely anything else
 # Confidence by resolution reason (PlaceTag.how).
 _HOW_FACTOR = {"unique": 1.0, "qualifier": 1.0, "dateline": 1.0, "coherence": 0.9}
-_HOW_FACTOR |= {"home_prior": 0.8, "population": 0.7}
+_HOW_FACTOR |= {"country_name": 0.9, "home_prior": 0.8, "population": 0.7}
 _FUZZY_FACTOR = 0.75  # a near-miss spelling is a guess, however well the context supports it
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"

@@ -171,6 +171,10 @@ def _may_outvote(
     or a subdivision's own name (see _unit_name)."""
     if any(q.country_code == p.country_code for q in units):
         return False
+    if p.kind == "admin2" and any(
+        q.kind == "country" and q.country_code != p.country_code for q in own_names
+    ):
+        return False  # "Luxembourg": the Belgian province only by a qualifier
     return not any(
         q.country_code != p.country_code
         and (ctx.support.get(q.country_code or "", 0) > 0 or ctx.coherence(key, p) < 1.0)
@@ -209,6 +213,32 @@ def _coherent_country(places: list[_Place], key: tuple[str, ...], ctx: _Context)
     return None
 
 
+def _country_over_subdivisions(
+    places: list[_Place], key: tuple[str, ...], ctx: _Context
+) -> _Place | None:
+    """A country's own name beats same-named subdivisions of other countries ("Niger", not
+    Niger State in Nigeria; "Luxembourg", not the Belgian province), however much the text
+    says about those countries: only a qualifier, a named state, the article's towns or the
+    home prior (all tried first), other places in that subdivision, or other subdivisions of
+    its country named in the text read it so."""
+    countries = {p.country_code for p in places if p.kind == "country"}
+    if len(countries) != 1:
+        return None
+    (cc,) = countries
+    if not all(p.country_code == cc or p.kind in ("admin1", "admin2", "region") for p in places):
+        return None
+    for p in places:
+        if p.country_code == cc:
+            continue
+        siblings = any(
+            code != p.admin1_code and code.startswith(f"{p.country_code}-")
+            for code in ctx.named_admin1
+        )
+        if siblings or ctx.coherence(key, p) >= _COHERENT:
+            return None  # "Georgia" beside Atlanta, or among Alabama and Arizona: the state
+    return _best([p for p in places if p.country_code == cc], key, ctx)
+
+
 def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[_Place, str]:
     """Pick one place for a spelling, and say why (``how``), in this order: a unit named in the
     text, the article's other places (coherence), the home prior, country support, population."""
@@ -230,6 +260,9 @@ def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[
     home = _home_reading(places, key, ctx) if ctx.publisher else None
     if home is not None:
         return home, "home_prior"
+    country = _country_over_subdivisions(places, key, ctx)
+    if country is not None:
+        return country, "country_name"
     cc = _coherent_country(places, key, ctx)
     if cc is not None:
         return _best([p for p in places if p.country_code == cc], key, ctx), "coherence"

@@ -40,7 +40,8 @@ class PlaceTag:
     match: str = "exact"  # exact | alternate (a GeoNames alternate name) | fuzzy (near miss)
     # why this reading of the name: unique | qualifier ("X, Ga.", a named state) | dateline
     # (also a wire item's located place) | coherence (the article's other places) | home_prior
-    # (publisher's country / home admin-1) | population (the biggest reading, the last resort)
+    # (publisher's country / home admin-1) | country_name (a country's own name over same-named
+    # subdivisions elsewhere: Niger, Luxembourg) | population (the biggest reading, last resort)
     how: str = "unique"
 
 
