@@ -468,6 +468,12 @@ def world_region_members() -> dict[str, frozenset[str]]:
     return {e["name"]: frozenset(e["m49"]) for e in _read_extra()["world_regions"]}
 
 
+def world_region_spellings() -> dict[str, str]:
+    """Every spelling of a world region in the extra file (name and aliases) -> its name."""
+    entries = _read_extra()["world_regions"]
+    return {s: e["name"] for e in entries for s in [e["name"], *e.get("aliases", [])]}
+
+
 def _build_index() -> _Index:
     """Countries, then subdivisions (and their abbreviations), populated places, US counties,
     and last the reviewed extra file, whose entries replace the libraries' for a spelling."""
