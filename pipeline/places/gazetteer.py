@@ -50,7 +50,7 @@ class _Name(NamedTuple):
     qualifier: bool = False  # an abbreviation that counts only after "X, " ("Athens, Ga.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: per-index caches key on it
 class _Index:
     # A spelling's readings; a spelling that only names towns by their main name is kept
     # packed in one string (see _pack): ~130,000 of them, a third of the index's memory.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from itertools import accumulate, compress
 from operator import add, itemgetter, sub
@@ -160,7 +161,7 @@ class _Tokens:
         return gap in (" ", "-", "'", "’") or (len(self.words[j - 1]) <= 3 and gap in (".", ". "))
 
     def person_role(
-        self, i: int, j: int, after_place: bool, *, institution: bool = False
+        self, i: int, j: int, after_place: bool, *, names: tuple[_Name, ...] = ()
     ) -> str | None:
         """Is the match tokens[i:j] part of a run of capitalised words, i.e. a person or an
         organisation? "surname" when a first name or honorific precedes it ("Michael Jordan",
@@ -182,7 +183,7 @@ class _Tokens:
             and self.gap(j) == " "
             and self.capitalised(j)
             and self.fold(j) not in _CONTINUATION
-            and not (institution and self.fold(j) in _INSTITUTION)
+            and not (self.fold(j) in _INSTITUTION and _unit_names(names))
         ):
             return "name"
         if (  # "Georgia May Jagger": a month is a middle name when a capitalised word follows
@@ -203,6 +204,11 @@ _LOCATIVES = frozenset(
 # Words that may sit between a locative preposition and a place ("in the Philippines", "in
 # southern Sudan"): the article and the lower-case directions.
 _BETWEEN = frozenset({"the"} | {w for w in _QUALIFIERS if w not in _CALENDAR})
+
+
+def _unit_names(names: tuple[_Name, ...]) -> bool:
+    """Does the spelling name a country or a subdivision (which may name an institution)?"""
+    return any(nm.place.kind in ("country", "admin1") for nm in names)
 
 
 def _small_town(p: _Place) -> bool:
@@ -231,7 +237,16 @@ def _common_prefix(a: str, b: str) -> int:
 def _subdivision_for(
     idx: _Index, key: tuple[str, ...], names: tuple[_Name, ...]
 ) -> tuple[_Name, ...]:
-    """Resolve "<key> region/oblast/..." to subdivisions of the countries ``names`` are in.
+    """Resolve "<key> region/oblast/..." to subdivisions of the countries ``names`` are in."""
+    ccs = tuple(dict.fromkeys(n.place.country_code for n in names if n.place.country_code))
+    return _subdivisions_named(idx, key, ccs)
+
+
+@functools.lru_cache(maxsize=4096)  # "Kherson region" recurs from article to article
+def _subdivisions_named(
+    idx: _Index, key: tuple[str, ...], countries: tuple[str, ...]
+) -> tuple[_Name, ...]:
+    """Subdivisions of ``countries`` that "<key> region/oblast/..." names.
 
     An exact stem wins ("sao paulo" state); otherwise the one subdivision sharing the longest
     prefix, at least half the name ("kherson" ~ "khersonska oblast", "zaporizhzhia" ~
@@ -240,7 +255,7 @@ def _subdivision_for(
     x = " ".join(key)
     need = max(4, len(x) // 2 + 1)
     out: list[_Place] = []
-    for cc in dict.fromkeys(n.place.country_code for n in names if n.place.country_code):
+    for cc in countries:
         subs = idx.subdivisions.get(cc, ())
         exact = [p for stem, p in subs if stem == x]
         if exact:
@@ -375,6 +390,8 @@ def _scan(
     last_end = -1  # index of the last token of the previous accepted mention
 
     def guess(i: int) -> None:
+        if not sentence_case or len(words[i]) < _FUZZY_MIN_LEN:
+            return  # most capitalised unknown words: no call further
         _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
                lead=lead)  # fmt: skip
 
@@ -406,12 +423,7 @@ def _scan(
         if stop:
             continue
         check = sentence_case and not in_dl and any(nm.place.kind != "demonym" for nm in names)
-        units = any(nm.place.kind in ("country", "admin1") for nm in names)
-        role = (
-            tk.person_role(i, j, after_place=last_end == i - 1, institution=units)
-            if check
-            else None
-        )
+        role = tk.person_role(i, j, after_place=last_end == i - 1, names=names) if check else None
         if role is not None:
             rejected.add(key)
             if role == "surname":
