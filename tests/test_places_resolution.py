@@ -187,3 +187,17 @@ def test_a_country_name_beats_a_same_named_subdivision_elsewhere() -> None:
     # ... but not when the text names the subdivision's siblings
     states = tag_article("Recalls reached stores in Alabama, Arizona, Georgia and Texas.")
     assert {(m.name, m.country_code) for m in states.mentions} >= {("Georgia", "US")}
+
+
+def test_a_small_town_after_a_locative_in_a_supported_country() -> None:
+    text = "Refugees in Kenya, Somalia and Nairobi crowd camps near Dadaab."  # 11,500 people
+    assert ("Dadaab", "KE") in {(m.name, m.country_code) for m in tag_article(text).mentions}
+    # ... but a big place elsewhere keeps its name: "in Doha" stays Qatar's
+    doha = tag_article("Talks in Doha drew envoys from India and India's neighbours.")
+    assert {m.country_code for m in doha.mentions if m.name == "Doha"} == {"QA"}
+
+
+def test_place_word_of_admits_a_stoplisted_name() -> None:
+    text = "Most cases are in the state of Victoria, health officials in Melbourne said."
+    found = {(m.name, m.country_code, m.kind) for m in tag_article(text).mentions}
+    assert ("Victoria", "AU", "admin1") in found

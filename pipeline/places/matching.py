@@ -97,10 +97,19 @@ class _Tokens:
         return t[0].isupper() and not (len(t) > 1 and t.isupper())
 
     def after_locative(self, j: int, *, loose: bool = False) -> bool:
-        """Does token j follow a locative preposition ("in Victoria", "across Canada")?
+        """Does token j follow a locative preposition ("in Victoria", "across Canada") or
+        "<place word> of" ("the state of Victoria")?
         ``loose``: also with an article or a direction between ("in the Philippines", "to
         southern Sudan")."""
         if j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES:
+            return True
+        if (  # "the state of Victoria", "the village of Cellardyke"
+            j > 1
+            and self.gap(j) == " "
+            and self.gap(j - 1) == " "
+            and self.words[j - 1] == "of"
+            and self.words[j - 2] in _PLACE_WORDS
+        ):
             return True
         return (
             loose
@@ -200,6 +209,22 @@ class _Tokens:
 
 _LOCATIVES = frozenset(
     ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to"]
+)
+# "<word> of X" names a place X: "the state of Victoria", "the town of Pangandaran".
+_PLACE_WORDS = frozenset(
+    [
+        "state",
+        "province",
+        "region",
+        "city",
+        "town",
+        "village",
+        "county",
+        "district",
+        "capital",
+        "island",
+        "suburb",
+    ]
 )
 # Words that may sit between a locative preposition and a place ("in the Philippines", "in
 # southern Sudan"): the article and the lower-case directions.

@@ -493,13 +493,20 @@ def _strong_countries(readings: list[_Place]) -> set[str | None]:
 
 
 def _eligible(
-    p: _Place, key: tuple[str, ...], strong: set[str | None], backed: bool, ctx: _Context
+    p: _Place,
+    key: tuple[str, ...],
+    strong: set[str | None],
+    backed: bool,
+    ctx: _Context,
+    located: bool = False,
 ) -> bool:
     """May this reading stand? Demonyms and seas never; a country, subdivision or big city
     always; a town of under 100,000 people needs evidence: a qualifier or dateline, a name it
     shares with a big place of its own country ("Kherson" the city and the oblast), other
-    places of its admin-1 in the article, the publisher's country, or (15,000+ people) other
-    places of its country."""
+    places of its admin-1 in the article, the publisher's country, (15,000+ people) other
+    places of its country, or other places of its country and a locative before it ("camps
+    near Goz Beida" in a story on Chad: ``located``) when the name is no big place elsewhere
+    ("in Doha" is Qatar's, not an Indian village's)."""
     if p.kind in ("demonym", "water"):
         return False
     if backed or _distinctive(p) or (p.kind != "city" and p.kind != "admin2"):
@@ -518,7 +525,8 @@ def _eligible(
         and ctx.leads(p.country_code)
     ):
         return True  # a cluster of towns in its country, one of them in its admin-1
-    return p.population >= _TOWN and ctx.support.get(p.country_code or "", 0) > 0
+    supported = ctx.support.get(p.country_code or "", 0) > 0
+    return supported and (p.population >= _TOWN or (located and not strong and p.kind == "city"))
 
 
 def _resolve(
@@ -548,7 +556,8 @@ def _resolve(
             how = "dateline"
         strong = _strong_countries(places)
         several = len({p.country_code for p in places}) > 1
-        places = [p for p in places if _eligible(p, key, strong, how is not None, ctx)]
+        located = any(m.located for m in ms)
+        places = [p for p in places if _eligible(p, key, strong, how is not None, ctx, located)]
         if places:
             place, chosen_how = _choose(places, key, ctx)
             if chosen_how == "unique" and several:
