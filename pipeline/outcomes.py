@@ -52,6 +52,7 @@ class PollOutcome(StrEnum):
     UNSUPPORTED_CONTENT = "unsupported_content"
     PARSE_ERROR = "parse_error"
     DEFERRED = "deferred"
+    UNAVAILABLE = "unavailable"  # a drop folder that is missing or unreadable
 
 
 class ExtractOutcome(StrEnum):
@@ -77,6 +78,7 @@ class ItemOutcome(StrEnum):
     INVALID = "invalid"  # fails the format's schema (ninjs JSON Schema) or lacks an id
     PARSE_ERROR = "parse_error"  # not well-formed JSON/XML, or unsafe XML (entity declarations)
     UNSUPPORTED = "unsupported"  # well-formed, but not a wire item format we read
+    TOO_LARGE = "too_large"  # a delivered file over max_item_bytes (rejected unread)
 
 
 # The outcomes the fetcher itself returns (HTTP level); polls and page fetches share them.

@@ -227,6 +227,12 @@ class Settings(BaseModel):
         default=8, ge=1, le=64, description="Airflow poll/fetch tasks per run (by host hash)"
     )
     story_window_days: int = Field(default=7, ge=1)
+    retention_days: float = Field(
+        default=14.0,
+        gt=0,
+        description="days loaded batches kept for audit, dbt's rotated logs and 'not modified' "
+        "poll rows are kept before the sweep after each load removes them",
+    )
 
     @property
     def state_dir(self) -> Path:

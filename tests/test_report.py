@@ -30,11 +30,18 @@ ARTICLES = [
     ("a5", "wire.test", "wire", "Reuters", "s2", "2026-03-05 12:00:00+00", "BR", None),
     ("a6", "courier.test", "courier", None, "s3", "2026-03-03 07:00:00+00", "GB", None),
 ]
+# A killed wire item and one under embargo: in no figure but the count of kills.
+HIDDEN = [
+    ("k1", "afp", "afp-api", "AFP", "s4", "2026-03-05 09:00:00+00", "2026-03-05 10:00:00+00", None),
+    ("e1", "afp", "afp-api", "AFP", "s5", "2026-03-05 09:00:00+00", None, "2099-01-01 00:00:00+00"),
+]
 STORIES = [
     # story_id, title, article_count, n_outlets, agency, first_published_at
     ("s1", "Kherson captured", 3, 3, "AFP", "2026-03-04 09:00:00+00"),
     ("s2", HOSTILE_TITLE, 2, 2, "Reuters", "2026-03-05 11:00:00+00"),
     ("s3", "Rail strike", 1, 1, None, "2026-03-03 07:00:00+00"),
+    ("s4", "Killed story", 1, 1, "AFP", "2026-03-05 09:00:00+00"),
+    ("s5", "Embargoed story", 1, 1, "AFP", "2026-03-05 09:00:00+00"),
 ]
 NAMES = {"UA": "Ukraine", "BR": "Brazil", "GB": "United Kingdom"}
 SUBDIVISIONS = {"UA-65": "Khersonska oblast", "BR-SP": "Sao Paulo"}
@@ -46,12 +53,13 @@ def make_db(path: Path) -> Path:
     try:
         con.execute(
             "CREATE TABLE articles (article_id VARCHAR, outlet VARCHAR, feed_id VARCHAR,"
-            " agency VARCHAR, story_id VARCHAR, published_at TIMESTAMPTZ, loaded_at TIMESTAMPTZ)"
+            " agency VARCHAR, story_id VARCHAR, published_at TIMESTAMPTZ, loaded_at TIMESTAMPTZ,"
+            " withdrawn_at TIMESTAMPTZ, embargoed_until TIMESTAMPTZ)"
         )
         con.executemany(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?::TIMESTAMPTZ, "
-            "'2026-03-06 00:00:00+00'::TIMESTAMPTZ)",
-            [a[:6] for a in ARTICLES],
+            "'2026-03-06 00:00:00+00'::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ)",
+            [(*a[:6], None, None) for a in ARTICLES] + HIDDEN,
         )
         con.execute(
             "CREATE TABLE stories (story_id VARCHAR, title VARCHAR, article_count INTEGER,"
@@ -129,6 +137,7 @@ def test_overview_counts(data) -> None:
     ov = data.overview
     assert (ov["articles"], ov["stories"], ov["syndicated_stories"]) == (6, 3, 2)
     assert (ov["outlets"], ov["agency_articles"]) == (4, 5)
+    assert ov["kills"] == 1
     assert (ov["first_day"], ov["last_day"]) == ("2026-03-03", "2026-03-05")
 
 

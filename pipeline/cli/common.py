@@ -58,6 +58,24 @@ def settings_from_args(args: argparse.Namespace, **extra: Any) -> Any:
     return load_settings(getattr(args, "feeds", None), **overrides)
 
 
+def add_live_argument(p: argparse.ArgumentParser, verb: str) -> None:
+    """``--live``: read the live DB file instead of the published snapshot."""
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help=f"{verb} the live DB file instead of the snapshot (fails while a writer holds it)",
+    )
+
+
+def readable_db(args: argparse.Namespace) -> Path:
+    """The file a reading command opens: the published snapshot (it opens while the pipeline
+    writes, and its marts match its tables), or the live file with ``--live``."""
+    from pipeline.storage.snapshot import read_path
+
+    settings = settings_from_args(args)
+    return read_path(settings.db_path, settings.data_dir, live=args.live)
+
+
 def require_db(settings: Any) -> None:
     """Commands that read an existing DB say so in one line when there is none yet."""
     if not settings.db_path.exists():

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from pipeline.cli.common import add_db_arguments, print_table, run_query, settings_from_args
+from pipeline.cli.common import (
+    add_db_arguments,
+    add_live_argument,
+    print_table,
+    readable_db,
+    run_query,
+)
 
 COMMAND = "query"
 HELP = "run one SQL query against the DB and print a table"
@@ -20,21 +26,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_db_arguments(p)
     p.add_argument("sql", help='the SQL to run, e.g. "FROM marts.daily_region LIMIT 10"')
     p.add_argument("--json", action="store_true", help="print JSON Lines instead of a table")
-    p.add_argument(
-        "--live",
-        action="store_true",
-        help="query the live DB file instead of the snapshot (fails while a writer holds it)",
-    )
+    add_live_argument(p, "query")
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.storage.snapshot import read_path
-
-    settings = settings_from_args(args)
-    # The published snapshot by default: it opens while the pipeline writes, and its marts always
-    # match its tables. --live reads the live file (fails while a writer holds it).
-    path = read_path(settings.db_path, settings.data_dir, live=args.live)
-    columns, rows = run_query(path, args.sql)
+    columns, rows = run_query(readable_db(args), args.sql)
     if args.json:
         for row in rows:
             print(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.cli.common import add_db_arguments, settings_from_args
+from pipeline.cli.common import add_db_arguments, add_live_argument, readable_db
 
 COMMAND = "report"
 HELP = "write a self-contained HTML report (charts and tables) from the marts"
@@ -31,20 +31,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="where to write the report (default: report.html)",
     )
     p.add_argument("--title", help="page title (default: 'newsflow report: <db name>')")
-    p.add_argument(
-        "--live",
-        action="store_true",
-        help="read the live DB file instead of the snapshot (fails while a writer holds it)",
-    )
+    add_live_argument(p, "read")
 
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.report import write_report
-    from pipeline.storage.snapshot import read_path
 
-    settings = settings_from_args(args)
-    source = read_path(settings.db_path, settings.data_dir, live=args.live)
-    summary = write_report(source, Path(args.out), title=args.title)
+    summary = write_report(readable_db(args), Path(args.out), title=args.title)
     print(
         f"wrote {summary.path} ({summary.n_bytes / 1e6:.1f} MB, {len(summary.charts)} chart(s), "
         f"{summary.articles} article(s), {summary.stories} stor"

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import NewsflowError
+from pipeline.evaluation.extraction_data import read_gold
 
 COMMAND = "dates"
 HELP = "score page publication dates against bare htmldate on date-annotated pages"
@@ -73,12 +74,7 @@ def load_set(directory: Path) -> list[DatedPage]:
     """Pages of a date set, in id order; a malformed set is a NewsflowError naming the file."""
     directory = Path(directory)
     gold_path = directory / "gold.json"
-    try:
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NewsflowError(f"{directory}: not a date set (no gold.json)") from None
-    except (OSError, ValueError) as exc:
-        raise NewsflowError(f"{gold_path}: unreadable ({exc})") from None
+    gold = read_gold(directory, "a date set")
     pages = []
     for pid in sorted(gold):
         entry = gold[pid]

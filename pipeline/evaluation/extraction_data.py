@@ -48,17 +48,22 @@ def dataset_name(directory: Path) -> str:
     return Path(directory).name
 
 
+def read_gold(directory: Path, what: str) -> dict[str, Any]:
+    """A set's ``gold.json`` (id -> gold record); a NewsflowError naming the file otherwise."""
+    gold_path = Path(directory) / "gold.json"
+    try:
+        return json.loads(gold_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NewsflowError(f"{directory}: not {what} (no gold.json)") from None
+    except (OSError, ValueError) as exc:
+        raise NewsflowError(f"{gold_path}: unreadable ({exc})") from None
+
+
 def load_dataset(directory: Path) -> list[LabelledPage]:
     """Pages of one labelled set (``gold.json`` + ``html/<id>.html``), in id order."""
     directory = Path(directory)
     group = dataset_name(directory)
-    gold_path = directory / "gold.json"
-    try:
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NewsflowError(f"{directory}: not a labelled set (no gold.json)") from None
-    except (OSError, ValueError) as exc:
-        raise NewsflowError(f"{gold_path}: unreadable ({exc})") from None
+    gold = read_gold(directory, "a labelled set")
     pages = []
     for pid in sorted(gold):
         g = gold[pid]

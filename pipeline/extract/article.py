@@ -40,7 +40,7 @@ LOGGER = logging.getLogger(__name__)
 
 # Bump the newsflow part whenever the output for the same page can change (cleaning rules, date
 # rules, title rules, body choice): stored rows carry it, so re-extraction knows what is stale.
-EXTRACTOR_VERSION = f"newsflow-4+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newsflow-5+trafilatura-{trafilatura.__version__}"
 EXTRACTOR = EXTRACTORS[0]
 
 

@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 import trafilatura
-from lxml import etree
 from lxml import html as lxml_html
+
+from pipeline.markup import block_text
 
 CJK_CHAR = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 CJK_RUN = re.compile(CJK_CHAR + "+")
@@ -50,7 +51,10 @@ _DECLARED_CHARSET = re.compile(
 
 def decode_html(data: bytes) -> str:
     """Bytes to text: a BOM wins, then ``<meta charset>`` / http-equiv / XML declaration in the
-    first 4 KB, else UTF-8; undecodable bytes become U+FFFD rather than an error.
+    first 4 KB; an undeclared page is UTF-8 when it decodes as UTF-8, else windows-1252 (the
+    legacy pages that declare nothing, or only in an HTTP header, are overwhelmingly
+    latin-1/cp1252: "Café" must not be stored as "Caf\ufffd"). Undecodable bytes of a declared
+    encoding become U+FFFD rather than an error.
 
     As browsers do (WHATWG encoding spec), a declared latin-1/ascii means windows-1252 and a
     declared UTF-16 in an ASCII-compatible document means UTF-8.
@@ -58,20 +62,22 @@ def decode_html(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
-    encoding = "utf-8"
     m = _DECLARED_CHARSET.search(data[:4096])
-    if m:
-        label = (m.group(1) or m.group(2)).decode("ascii").lower()
+    if not m:
         try:
-            name = codecs.lookup(label).name
-        except LookupError:
-            name = "utf-8"
-        if name in ("latin-1", "iso8859-1", "ascii"):
-            name = "cp1252"
-        elif name.startswith("utf-16") or name.startswith("utf-32"):
-            name = "utf-8"
-        encoding = name
-    return data.decode(encoding, errors="replace")
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    label = (m.group(1) or m.group(2)).decode("ascii").lower()
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        name = "utf-8"
+    if name in ("latin-1", "iso8859-1", "ascii"):
+        name = "cp1252"
+    elif name.startswith("utf-16") or name.startswith("utf-32"):
+        name = "utf-8"
+    return data.decode(name, errors="replace")
 
 
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f]")
@@ -129,28 +135,5 @@ _NO_TEXT = frozenset(("script", "style", "noscript", "template", "button", "sele
 
 
 def html_text(root: Any) -> str:
-    """Render an lxml (X)HTML tree as text, one line per block element, whitespace collapsed.
-
-    Iterative (``iterwalk``), so a hostile page nested 100,000 deep cannot hit the recursion
-    limit."""
-    parts: list[str] = []
-    skip = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in _NO_TEXT:
-                skip += 1
-            elif not skip:
-                if tag in _HTML_BLOCKS:
-                    parts.append("\n")
-                if tag and el.text:
-                    parts.append(el.text)
-            continue
-        if tag in _NO_TEXT:
-            skip -= 1
-        elif not skip and tag in _HTML_BLOCKS:
-            parts.append("\n")
-        if not skip and el.tail and el is not root:
-            parts.append(el.tail)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    """Render an lxml (X)HTML tree as text, one line per block element, whitespace collapsed."""
+    return block_text(root, blocks=_HTML_BLOCKS, no_text=_NO_TEXT)

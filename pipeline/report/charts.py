@@ -38,6 +38,7 @@ OUTCOME_COLOURS: dict[str, str] = {
     UrlOutcome.REDIRECT_LOOP: "#3949ab",
     UrlOutcome.PAYWALLED: "#00897b",
     UrlOutcome.CONSENT_WALL: "#4db6ac",
+    PollOutcome.UNAVAILABLE: "#6d4c41",  # a drop folder missing or unreadable
 }
 UNKNOWN_OUTCOME_COLOUR = "#607d8b"
 _AGENCY_PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2"]

@@ -92,14 +92,23 @@ def snapshot_info(con: Any) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-_OVERVIEW = """
+# What readers may see: killed wire items (withdrawn_at) and items under embargo are left out of
+# every figure, as they are out of the marts; kills are counted on their own.
+_VISIBLE = (
+    "(SELECT * FROM articles WHERE withdrawn_at IS NULL"
+    " AND (embargoed_until IS NULL OR embargoed_until <= now()))"
+)
+_OVERVIEW = f"""
+    WITH visible AS {_VISIBLE}
     SELECT
-        (SELECT count(*) FROM articles) AS articles,
-        (SELECT count(*) FROM stories) AS stories,
-        (SELECT count(*) FROM stories WHERE n_outlets > 1) AS syndicated_stories,
-        (SELECT count(DISTINCT outlet) FROM articles) AS outlets,
-        (SELECT count(DISTINCT feed_id) FROM articles) AS feeds_with_articles,
-        (SELECT count(*) FROM articles WHERE agency IS NOT NULL) AS agency_articles,
+        (SELECT count(*) FROM visible) AS articles,
+        (SELECT count(DISTINCT story_id) FROM visible) AS stories,
+        (SELECT count(*) FROM stories WHERE n_outlets > 1
+            AND story_id IN (SELECT story_id FROM visible)) AS syndicated_stories,
+        (SELECT count(DISTINCT outlet) FROM visible) AS outlets,
+        (SELECT count(DISTINCT feed_id) FROM visible) AS feeds_with_articles,
+        (SELECT count(*) FROM visible WHERE agency IS NOT NULL) AS agency_articles,
+        (SELECT count(*) FROM articles WHERE withdrawn_at IS NOT NULL) AS kills,
         (SELECT min(day) FROM marts.daily_region) AS first_day,
         (SELECT max(day) FROM marts.daily_region) AS last_day,
         (SELECT max(loaded_at) FROM articles) AS last_loaded_at
@@ -131,7 +140,7 @@ _STORIES = f"""
     SELECT s.story_id, s.title, s.article_count, s.n_outlets, s.agency,
            s.first_published_at,
            string_agg(DISTINCT a.outlet, ', ' ORDER BY a.outlet) AS outlets
-    FROM stories s JOIN articles a ON a.story_id = s.story_id
+    FROM stories s JOIN {_VISIBLE} a ON a.story_id = s.story_id
     GROUP BY ALL
     ORDER BY s.n_outlets DESC, s.article_count DESC, s.first_published_at DESC NULLS LAST,
              s.story_id
@@ -146,15 +155,15 @@ _STORY_OUTLETS = f"""
     )
     SELECT a.story_id, a.outlet, count(*) AS n_articles,
            min(a.published_at) AS published_at, any_value(a.agency) AS agency
-    FROM articles a JOIN top USING (story_id)
+    FROM {_VISIBLE} a JOIN top USING (story_id)
     GROUP BY ALL ORDER BY a.story_id, a.outlet
 """
-_AGENCIES = """
+_AGENCIES = f"""
     SELECT coalesce(agency, 'unattributed') AS agency,
            count(*) AS n_articles,
            count(DISTINCT story_id) AS n_stories,
            count(DISTINCT outlet) AS n_outlets
-    FROM articles GROUP BY ALL ORDER BY n_articles DESC, agency
+    FROM {_VISIBLE} GROUP BY ALL ORDER BY n_articles DESC, agency
 """
 _HEALTH = "SELECT day, stage, outcome, n FROM marts.ingest_health ORDER BY day, stage, outcome"
 

@@ -132,6 +132,7 @@ def _header(data: ReportData, *, source: Path, title: str) -> list[str]:
         ("syndicated stories (2+ outlets)", ov.get("syndicated_stories")),
         ("outlets", ov.get("outlets")),
         ("articles with an agency", share),
+        ("wire items withdrawn (kills)", ov.get("kills")),
     ]
     period = (
         f"{_e(ov.get('first_day'))} to {_e(ov.get('last_day'))}"

@@ -22,14 +22,20 @@ from pipeline.run.page import warm_up
 from pipeline.run.plan import plan_batches
 from pipeline.run.poll import poll_feed
 from pipeline.run.pool import BoundedPool
+from pipeline.run.wire import poll_wire_feed
 from pipeline.settings import Settings
 from pipeline.storage.load import LoadSummary, load_staged
+from pipeline.storage.retention import apply_retention
+from pipeline.storage.staging import write_batch
 from pipeline.storage.state import read_seen
 
 
 def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
-    """Merge staged batches (of one run, or every pending one) into the DB. Single writer."""
-    return load_staged(
+    """Merge staged batches (of one run, or every pending one) into the DB, then sweep what
+    nobody reads again (``pipeline.storage.retention``). Single writer."""
+    from pipeline.run.dbt import dbt_work_dir
+
+    summary = load_staged(
         settings.db_path,
         settings.staging_dir,
         settings.state_dir,
@@ -37,6 +43,14 @@ def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
         max_attempts_per_url=settings.max_attempts_per_url,
         story_window_days=settings.story_window_days,
     )
+    summary.retention = apply_retention(
+        settings.db_path,
+        settings.staging_dir,
+        settings.state_dir,
+        retention_days=settings.retention_days,
+        dbt_dir=dbt_work_dir(settings.db_path),
+    ).to_dict()
+    return summary
 
 
 def build_models(settings: Settings, *, full_refresh: bool = False) -> Any:
@@ -96,9 +110,16 @@ def run_pass(
         progress(f"[load] merged {leftover.batches} batch(es) left by an interrupted run")
     seen = read_seen(settings.state_dir)
     with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
-        item_lists = []
+        item_lists, poll_rows = [], []
         for fid in ids:
-            res = poll_feed(settings, fid, run_id, pool=pool, seen=seen)
+            if settings.feed(fid).is_wire:  # wire feeds stage their poll row with their items
+                res = poll_wire_feed(settings, fid, run_id, pool=pool, progress=progress)
+            else:
+                # The poll rows are staged after the pages they listed: a poll row carries the
+                # feed's validators, and once loaded the next poll is a 304 that lists nothing, so
+                # a run killed between poll and fetch would otherwise lose those pages for good.
+                res = poll_feed(settings, fid, run_id, pool=pool, seen=seen, stage=False)
+                poll_rows.append(res.row)
             summary.polls[fid] = res.outcome
             summary.n_entries += res.n_entries
             summary.n_new += res.n_new
@@ -117,6 +138,7 @@ def run_pass(
             )
             for k, v in rep.outcomes.items():
                 summary.fetch_outcomes[k] = summary.fetch_outcomes.get(k, 0) + v
+    write_batch(settings.staging_dir, f"{run_id}-polls", run_id, {"feed_polls": poll_rows})
     loaded = load(settings, run_id)
     summary.loaded = loaded.to_dict()
     progress(

@@ -30,6 +30,7 @@ class PollResult:
     n_new: int
     items: list[dict[str, Any]]
     error: str | None = None
+    row: PollRow | None = None  # the feed_polls row, for a caller that stages it itself
 
 
 def poll_feed(
@@ -39,8 +40,10 @@ def poll_feed(
     *,
     pool: BoundedPool | None = None,
     seen: set[str] | None = None,
+    stage: bool = True,
 ) -> PollResult:
-    """Fetch and parse one feed; stage its ``feed_polls`` row; return its new work items."""
+    """Fetch and parse one feed; stage its ``feed_polls`` row (unless ``stage`` is false: then
+    the caller stages ``PollResult.row`` once the items are staged); return its new work items."""
     from pipeline.acquire.fetch import Fetcher
 
     feed = settings.feed(feed_id)
@@ -84,8 +87,9 @@ def poll_feed(
         schedule_note=None,
         publisher_interval_s=None,
     )
-    write_batch(settings.staging_dir, f"{run_id}-poll-{feed.id}", run_id, {"feed_polls": [row]})
-    return PollResult(feed.id, outcome, fr.status_code, n_entries, len(items), items, error)
+    if stage:
+        write_batch(settings.staging_dir, f"{run_id}-poll-{feed.id}", run_id, {"feed_polls": [row]})
+    return PollResult(feed.id, outcome, fr.status_code, n_entries, len(items), items, error, row)
 
 
 def _parse_response(

@@ -22,6 +22,7 @@ from pipeline.run.clock import Progress, quiet
 from pipeline.run.plan import plan_batches
 from pipeline.run.poll import PollResult, poll_feed
 from pipeline.run.pool import BoundedPool
+from pipeline.run.wire import poll_wire_feed
 from pipeline.settings import Settings
 
 
@@ -87,7 +88,10 @@ def poll_shard(
     results = []
     with _pool(settings, pool) as own:
         for fid in feed_ids:
-            res = poll_feed(settings, fid, run_id, pool=own)
+            if settings.feed(fid).is_wire:  # wire feeds stage their items themselves
+                res = poll_wire_feed(settings, fid, run_id, pool=own)
+            else:
+                res = poll_feed(settings, fid, run_id, pool=own)
             progress(describe_poll(res))
             results.append(res)
     return results

@@ -9,9 +9,6 @@ collided" from a crash into a short, bounded wait.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import DatabaseError
+from pipeline.filelock import exclusive
 from pipeline.storage.migrations import MIGRATIONS
 
 
@@ -27,25 +25,14 @@ def db_lock(db_path: Path, timeout: float = 600.0) -> Iterator[None]:
     """Exclusive advisory lock for the DB file, shared by CLI runs, DAG tasks and dbt."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise DatabaseError(
-                        f"{db_path}: busy, another newsflow process held it for {timeout:g}s"
-                    ) from None
-                time.sleep(0.2)
+    with exclusive(
+        db_path.with_name(db_path.name + ".lock"),
+        wait=timeout,
+        busy=lambda: DatabaseError(
+            f"{db_path}: busy, another newsflow process held it for {timeout:g}s"
+        ),
+    ):
         yield
-    finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.outcomes import UrlOutcome
+from pipeline.storage import versions as wire_versions
 from pipeline.storage.db import open_db
 from pipeline.storage.schema import (
     ARTICLE_PLACES,
@@ -43,6 +44,8 @@ class LoadSummary:
     places: int = 0
     stories_touched: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    items: dict[str, int] = field(default_factory=dict)  # wire item outcomes (item_log)
+    retention: dict[str, int] = field(default_factory=dict)  # what the sweep after it removed
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -65,6 +68,9 @@ def _load_one(
     try:
         for table in STAGED:
             _read_staged(con, table, batch_dir)
+        # Wire items: decide each delivered version against the stored ones (outcomes on
+        # b_item_log, URL clashes resolved) before the page path copies and inserts.
+        wire = wire_versions.prepare(con)
         _select_new_articles(con)
         _copy_by_name(con, FEED_POLLS)
         _copy_by_name(con, FETCH_LOG)
@@ -75,6 +81,10 @@ def _load_one(
         stories = StoryIndex(con, window).add_articles("b_new_articles", now)
         _insert_articles(con, now)
         _insert_article_children(con)
+        if wire is not None:  # updates in place, kills, embargoes (pipeline.storage.versions)
+            wire_versions.apply(con, wire, now)
+            for outcome, n in wire.outcomes.items():
+                summary.items[outcome] = summary.items.get(outcome, 0) + n
         counts = _record_batch(con, manifest, now, summary)
         con.execute("COMMIT")
     except Exception:

@@ -264,6 +264,8 @@ MIGRATIONS.append(
             outcome             VARCHAR NOT NULL,
             error               VARCHAR
         );
+        -- each received version's embargo (the loader folds versions into articles' state)
+        ALTER TABLE article_versions ADD COLUMN IF NOT EXISTS embargoed_until TIMESTAMPTZ;
         """,
     )
 )

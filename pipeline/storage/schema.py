@@ -273,6 +273,12 @@ class VersionRow:
     body: str | None = col("VARCHAR", "text of this version")
     is_correction: bool = col("BOOLEAN", "this version is a correction")
     received_at: datetime = col("TIMESTAMPTZ", "when the pipeline received it")
+    embargoed_until: datetime | None = col("TIMESTAMPTZ", "this version's embargo, if any")
+    item_log_id: str | None = col(
+        "VARCHAR",
+        "the item_log row of this delivery (loader sets its outcome)",
+        origin="staging_only",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

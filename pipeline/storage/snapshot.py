@@ -18,6 +18,12 @@ columns but no rows (raw HTML is large and only re-extraction reads it), and a o
 ``snapshot_info`` says when the snapshot was published and what it holds. Views (dbt's staging
 and intermediate models) are recreated from their SQL, which names schemas but no catalog, so they
 resolve inside the snapshot. Constraints and indexes are not copied: nobody writes a snapshot.
+
+Withdrawn and embargoed wire items (issue 15): a killed article (``withdrawn_at`` set) keeps its
+row and metadata in the snapshot but not its text (``body`` and every version's ``body`` are
+NULL), and an article under embargo at publication time (``embargoed_until`` later than
+``published_at``) has neither text nor headline until a snapshot published after the embargo.
+A story named after such an article loses that name (``stories.title`` NULL).
 """
 
 from __future__ import annotations
@@ -158,6 +164,42 @@ def _copy(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], int]:
     return rows, len(views)
 
 
+def _scrub(con: duckdb.DuckDBPyConnection, at: datetime, tables: set[str]) -> None:
+    """Take the text of withdrawn articles, and text and headline of embargoed ones, out of the
+    snapshot's ``articles``, ``article_versions`` and story names (the live file keeps them for
+    the record). ``tables``: the copied tables (a file from before the wire migration has none
+    of the wire columns to read)."""
+    cols = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'snap' "
+            "AND schema_name = 'main' AND table_name = 'articles'"
+        ).fetchall()
+    }
+    if not {"withdrawn_at", "embargoed_until"} <= cols:
+        return
+    hidden = "(a.withdrawn_at IS NOT NULL OR a.embargoed_until > ?::TIMESTAMPTZ)"
+    con.execute(
+        "UPDATE snap.main.articles a SET body = NULL, "
+        f"title = CASE WHEN a.withdrawn_at IS NULL THEN NULL ELSE a.title END WHERE {hidden}",
+        [at],
+    )
+    if "main.article_versions" in tables:
+        con.execute(
+            "UPDATE snap.main.article_versions SET body = NULL, title = CASE WHEN"
+            " a.withdrawn_at IS NULL THEN NULL ELSE article_versions.title END"
+            " FROM snap.main.articles a WHERE a.article_id = article_versions.article_id"
+            f" AND {hidden}",
+            [at],
+        )
+    if "main.stories" in tables:
+        con.execute(
+            "UPDATE snap.main.stories SET title = NULL FROM snap.main.articles a"
+            f" WHERE a.article_id = stories.first_article_id AND {hidden}",
+            [at],
+        )
+
+
 def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
     """Copy the live DB to ``dest`` (default :func:`snapshot_path`) and swap it in atomically.
 
@@ -187,6 +229,8 @@ def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
         # No explicit transaction: the caller's lock keeps writers out, so statement-by-statement
         # reads see one state, and a view that must wait for another must not abort the copy.
         rows, n_views = _copy(con)
+        if "main.articles" in rows:
+            _scrub(con, published_at, set(rows))
         latest = None
         if "main.articles" in rows:
             latest = con.execute("SELECT max(loaded_at) FROM snap.main.articles").fetchone()[0]

@@ -27,7 +27,6 @@ Guarantees, and how:
 
 from __future__ import annotations
 
-import fcntl
 import os
 import stat
 import time
@@ -38,6 +37,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import ConfigError
+from pipeline.filelock import exclusive
 
 PROCESSING = "processing"
 ARCHIVE = "archive"
@@ -132,22 +132,9 @@ class DropFolder:
     def session(self, *, wait: float = 0.0) -> Iterator[DropSession]:
         """Hold the folder's lock; ``wait`` seconds for another holder, then DropFolderBusy."""
         self._dirs()
-        fd = os.open(self.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise DropFolderBusy(
-                            f"drop folder {self.root} is being claimed by another task"
-                        ) from None
-                    time.sleep(0.05)
+        busy = DropFolderBusy(f"drop folder {self.root} is being claimed by another task")
+        with exclusive(self.root / LOCK_NAME, wait=wait, busy=lambda: busy, poll=0.05):
             yield DropSession(self)
-        finally:
-            os.close(fd)  # releases the flock
 
 
 class DropSession:

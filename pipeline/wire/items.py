@@ -21,6 +21,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from pipeline.markup import block_text
 from pipeline.outcomes import ItemOutcome
 
 TEXT_TYPES = frozenset({"text", "composite"})  # types that carry an article when they have a body
@@ -205,38 +206,10 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1].lower()
 
 
-def _fold(text: str) -> str:
-    """Source line wraps inside a paragraph are not paragraph breaks (only blocks and ``<br>``
-    are), or sentences would be split across lines."""
-    return text.replace("\r", " ").replace("\n", " ")
-
-
 def element_text(root: Any) -> str:
-    """Render an (X)HTML or NITF element as text, one line per block, whitespace collapsed.
-
-    Iterative (``iterwalk``), so a hostile item nested very deep cannot hit the recursion limit.
-    """
-    parts: list[str] = []
-    skip = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = _local(el.tag)
-        if event == "start":
-            if tag in _NO_TEXT:
-                skip += 1
-            elif not skip:
-                if tag in _BLOCKS:
-                    parts.append("\n")
-                if tag and el.text:
-                    parts.append(_fold(el.text))
-            continue
-        if tag in _NO_TEXT:
-            skip -= 1
-        elif not skip and tag in _BLOCKS:
-            parts.append("\n")
-        if not skip and el.tail and el is not root:
-            parts.append(_fold(el.tail))
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    """Render an (X)HTML or NITF element as text, one line per block, whitespace collapsed;
+    source line wraps inside a paragraph are not paragraph breaks (only blocks and ``<br>``)."""
+    return block_text(root, blocks=_BLOCKS, no_text=_NO_TEXT, tag_of=_local, fold=True)
 
 
 def html_to_text(markup: str) -> str:

@@ -2,26 +2,37 @@
   The incremental scope of a by-day mart, written once for every mart that uses it.
 
   On an incremental build it returns a `where` clause keeping only the days (`day_column`, the
-  mart input's published_day) of articles loaded (stg_articles.loaded_at) after the mart's last
-  build (max(built_at) of the mart itself), or every day when the mart is still empty. The mart
-  recomputes those days from all of their articles and replaces them whole (delete+insert keyed
-  on `day`), so the result equals a full refresh. On a full build it returns nothing.
+  mart input's published_day) that changed since the mart's last build (max(built_at) of the
+  mart itself), or every day when the mart is still empty. A day changed when an article of it
+  was loaded or re-written (articles.loaded_at: the loader bumps it on an update, a kill, a new
+  embargo or a lifted one) or when an article's embargo ended since the last build (nothing is
+  loaded then; the day must still gain the article). The mart recomputes those days from all of
+  their articles and replaces them whole (delete+insert keyed on `day`), so the result equals a
+  full refresh.
 
-  The ref() sits outside the `if` on purpose: dbt records a model's dependencies while parsing,
-  when is_incremental() is false, so a ref() only inside the branch would be missed (what a
-  `-- depends_on:` comment in each model used to work around).
+  It reads the source table, not stg_articles: a withdrawn or embargoed article is not in
+  stg_articles, and its day must be rebuilt without it. The day expression repeats
+  stg_articles.published_day.
+
+  The source() sits outside the `if` on purpose: dbt records a model's dependencies while
+  parsing, when is_incremental() is false, so a reference only inside the branch would be missed.
 
   Needs on the model: materialized='incremental', incremental_strategy='delete+insert',
   unique_key='day', and a `built_at` column (current_timestamp) in its final select.
 #}
 {% macro only_days_loaded_since_last_build(day_column='published_day') -%}
-    {%- set loaded_articles = ref('stg_articles') -%}
+    {%- set all_articles = source('newsflow', 'articles') -%}
     {%- if is_incremental() %}
     where {{ day_column }} in (
 
-        select distinct published_day
-        from {{ loaded_articles }}
+        select distinct
+            cast((coalesce(published_at, fetched_at) at time zone 'UTC') as date)
+        from {{ all_articles }}
         where loaded_at > (select max(built_at) from {{ this }})
+            or (
+                embargoed_until > (select max(built_at) from {{ this }})
+                and embargoed_until <= now()
+            )
             or (select max(built_at) from {{ this }}) is null
 
     )

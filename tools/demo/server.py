@@ -109,13 +109,22 @@ def serve(root: Path = DEMO_ROOT, port: int = 0) -> Iterator[ThreadingHTTPServer
         thread.join(timeout=5)
 
 
-def write_demo_feeds(dest: Path, port: int, root: Path = DEMO_ROOT, **settings: object) -> Path:
-    """Write the demo feeds registry for a server on ``port``: feeds + resolve map + loopback."""
+def write_demo_feeds(
+    dest: Path, port: int, root: Path = DEMO_ROOT, *, wire: bool = False, **settings: object
+) -> Path:
+    """Write the demo feeds registry for a server on ``port``: feeds + resolve map + loopback.
+
+    ``wire=True`` adds the demo wire (issue 15): a ninjs endpoint on wire.demo.test whose items
+    update, correct and kill one another, and a NewsML-G2 drop folder (``wire-inbox/`` beside
+    ``dest``, filled once from ``site/wire-drop/``) with an update, a kill, an embargo and a
+    malformed file. Off by default, so the page feeds' demo figures stay what they were."""
     import yaml
 
     doc = yaml.safe_load(
         (root / "feeds.yaml").read_text(encoding="utf-8").replace("{{PORT}}", str(port))
     )
+    if wire:
+        doc["feeds"] += wire_feeds(dest.parent / "wire-inbox", port, root)
     block = {
         "allow_private_hosts": True,
         "resolve": {host: "127.0.0.1" for host in demo_hosts(root)},
@@ -128,3 +137,30 @@ def write_demo_feeds(dest: Path, port: int, root: Path = DEMO_ROOT, **settings: 
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return dest
+
+
+def wire_feeds(inbox: Path, port: int, root: Path = DEMO_ROOT) -> list[dict[str, object]]:
+    """The demo wire's two feeds; the drop folder is filled from ``site/wire-drop`` the first
+    time (a run moves the files into its ``archive/`` and ``rejected/``)."""
+    import shutil
+
+    if not inbox.exists():
+        inbox.mkdir(parents=True)
+        for path in sorted((root / "wire-drop").iterdir()):
+            shutil.copy(path, inbox / path.name)
+    return [
+        {
+            "id": "wire-ninjs",
+            "url": f"http://wire.demo.test:{port}/api/items.json",
+            "name": "Demo Wire Desk, ninjs API",
+            "country": "FR",
+            "format": "ninjs",
+            "validate": "warn",  # the demo runs without IPTC's schemas (../shared)
+        },
+        {
+            "id": "wire-drop",
+            "url": f"dir://{inbox.resolve()}",
+            "name": "Demo Reuters drop folder (NewsML-G2)",
+            "country": "KE",
+        },
+    ]

@@ -9,7 +9,8 @@
 
   A table rebuilt in full each run: the story clusterer merges and re-keys stories as copies
   arrive, so a story's row can change without any of its days being "new"; one aggregate over
-  articles is cheap in DuckDB.
+  articles is cheap in DuckDB. Withdrawn and embargoed wire items are not copies here
+  (stg_articles), so a story only they carried has no row.
 #}
 {{ config(materialized='table') }}
 
@@ -35,6 +36,8 @@ copies as (
 
     select
         articles.story_id,
+        articles.article_id,
+        articles.title,
         articles.outlet,
         articles.publisher_country,
         articles.effective_published_at,
@@ -59,7 +62,9 @@ spread as (
             as countries,
         count(*) filter (where is_syndicated) as n_syndicated,
         min(effective_published_at) as first_copy_at,
-        max(effective_published_at) as last_copy_at
+        max(effective_published_at) as last_copy_at,
+        list(article_id) as article_ids,
+        arg_min(title, effective_published_at) as first_visible_title
 
     from copies
     group by story_id
@@ -69,7 +74,12 @@ spread as (
 select
     spread.story_id,
     stories.first_article_id,
-    stories.title,
+    -- a story whose first article was withdrawn or is under embargo is named after its
+    -- earliest copy still visible, never after the hidden one
+    case
+        when list_contains(spread.article_ids, stories.first_article_id) then stories.title
+        else spread.first_visible_title
+    end as title,
     stories.agency,
     spread.n_articles,
     spread.n_outlets,

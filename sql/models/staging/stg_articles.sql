@@ -5,6 +5,11 @@
   in the page or feed) it falls back to fetched_at, and day_source says which was used. The
   explicit AT TIME ZONE 'UTC' matters: casting a TIMESTAMPTZ to DATE uses the session time zone.
   The article body is left out: marts never need it and it is by far the widest column.
+
+  Withdrawn wire items (withdrawn_at set: killed) and items under embargo (embargoed_until later
+  than now) are left out here, so no mart counts them; a story only they carried disappears from
+  the marts with them. The macro only_days_loaded_since_last_build rebuilds the days a kill or
+  an embargo touches (it reads the source table, which still holds them).
 #}
 with source as (
 
@@ -46,6 +51,8 @@ renamed as (
         case when published_at is null then 'fetched_at' else 'published_at' end as day_source
 
     from source
+    where withdrawn_at is null
+        and (embargoed_until is null or embargoed_until <= now())
 
 )
 
