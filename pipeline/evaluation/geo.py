@@ -35,7 +35,13 @@ Metrics:
 * **mention precision/recall**: a predicted mention matches a gold mention (one to one) when
   their spans overlap and they are in the same country, or (GeoVirus, where gold is a point)
   the predicted city lies within 161 km (100 miles, the customary threshold) of the gold
-  point. Precision = matched / predicted, recall = matched / gold.
+  point; a predicted world region ("Africa") matches a GeoVirus gold point in one of the
+  countries it spans (its UN M49 regions, resolved through ``sql/seeds/un_m49_regions.csv``).
+  The labelled and local sets' gold holds places with a country only, so world-region
+  mentions are left out there. Precision = matched / predicted, recall = matched / gold.
+* **primary, world regions left out** (GeoVirus): primary-country accuracy against the
+  majority of gold mentions other than world regions: the derived gold gives a continent the
+  country of its centroid ("Africa" -> CF), which no tagger can or should answer.
 """
 
 from __future__ import annotations

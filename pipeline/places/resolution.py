@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from pipeline.places.gazetteer import _Index, _Name, _Place
@@ -384,17 +384,19 @@ class _Evidence:
     @classmethod
     def of(cls, mentions: list[_Mention]) -> _Evidence:
         ev = cls(defaultdict(float), set(), defaultdict(int))
-        for m in mentions:
-            places = {nm.place.pid: nm.place for nm in m.names}.values()
+        # each distinct readings tuple once (a spelling's mentions mostly share one)
+        readings = {id(m.names): m.names for m in mentions}
+        for rid, n in Counter(id(m.names) for m in mentions).items():
+            places = {nm.place.pid: nm.place for nm in readings[rid]}.values()
             ccs = {p.country_code for p in places}
             # small towns are no evidence ("California" is the state, not California, MD)
             sure = [p for p in places if p.kind != "city" or p.population >= _SMALL_CITY]
             if len(ccs) == 1 and None not in ccs:
                 cc = next(iter(ccs)) or ""
                 if sure:
-                    ev.support[cc] += 1
+                    ev.support[cc] += n
                 if all(p.kind == "demonym" for p in places):
-                    ev.demonyms[cc] += 1
+                    ev.demonyms[cc] += n
             if len(sure) == 1:
                 (p,) = sure
                 if p.admin1_code and p.kind in ("admin1", "region"):
