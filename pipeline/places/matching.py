@@ -300,12 +300,13 @@ def _longest_hit(
     """The longest gazetteer name starting at token i whose capitals fit the text."""
     key = (tk.fold(i),)
     keys = [key]  # the candidate keys, shortest first
-    n = len(tk.words)
-    while len(key) < longest and i + len(key) < n and tk.joins(i + len(key)):
-        key = (*key, tk.fold(i + len(key)))
-        if key not in idx.prefixes and key not in idx.names:
-            break  # "The Government": no name goes on like that
-        keys.append(key)
+    if longest > 1:
+        n, prefixes, names_of = len(tk.words), idx.prefixes, idx.names
+        while len(key) < longest and i + len(key) < n and tk.joins(i + len(key)):
+            key = (*key, tk.fold(i + len(key)))
+            if key not in prefixes and key not in names_of:
+                break  # "The Government": no name goes on like that
+            keys.append(key)
     for key in reversed(keys):
         names = idx.lookup(key)
         if not names:
@@ -421,14 +422,15 @@ def _scan(
                lead=lead)  # fmt: skip
 
     nxt = 0  # the first token not inside an accepted mention
+    longest_of, fold, starts = idx.longest.get, tk.fold, tk.starts  # the loop's hot lookups
     for i in tk.capitalised_indices():
         if i < nxt:
             continue
-        longest = idx.longest.get(tk.fold(i))
+        longest = longest_of(fold(i))
         if longest is None:
             guess(i)
             continue
-        start = tk.start(i)
+        start = starts[i]
         in_dl = dateline is not None and dateline[0] <= start < dateline[1]
         hit = _longest_hit(idx, tk, i, longest, in_dl)
         if hit is None:
@@ -439,8 +441,9 @@ def _scan(
         if not names:
             continue
         j = i + len(key)
-        located = tk.after_locative(i, loose=True)
-        admit = tk.after_locative(i) and key[0] not in _CALENDAR  # "in Victoria", not "in May"
+        strict = tk.after_locative(i)
+        located = strict or tk.after_locative(i, loose=True)
+        admit = strict and key[0] not in _CALENDAR  # "in Victoria", not "in May"
         stop = key in idx.stoplist and not in_dl and not admit
         sub = _with_suffix(idx, tk, key, names, j)
         if sub is not None:
