@@ -227,3 +227,11 @@ def test_geovirus_recall_and_derived_primary_floors(geovirus: ev.Scores) -> None
     assert geovirus.recall >= 0.75
     assert geovirus.primary_accuracy >= 0.85
     assert geovirus.city_admin1_agreement >= 0.9
+
+
+def test_world_regions_resolve_to_their_m49_countries() -> None:
+    regions = ev.world_region_countries()
+    assert {"KE", "NG", "EG"} <= regions["Africa"]
+    assert "KE" not in regions["West Africa"] and "NG" in regions["West Africa"]
+    assert regions["Scandinavia"] == frozenset({"DK", "NO", "SE"})
+    assert all(regions.values())  # every m49 name is a seed region, sub-region or country

@@ -145,3 +145,11 @@ def test_bad_home_admin1_is_a_clear_error(capsys: pytest.CaptureFixture, tmp_pat
     assert "'located' must be a string" in capsys.readouterr().err
     assert cli.main(["places", "--home-admin1", "TN", str(f)]) == 1
     assert "--home-admin1" in capsys.readouterr().err
+
+
+def test_world_regions_are_listed_with_no_country(capsys, monkeypatch) -> None:
+    line = {"id": 1, "text": "Cases rose across West Africa, officials in Nairobi said."}
+    code, out, _ = _run(capsys, monkeypatch, json.dumps(line) + "\n")
+    assert code == 0 and out[0]["primary"]["country_code"] == "KE"
+    region = next(p for p in out[0]["places"] if p["kind"] == "world_region")
+    assert (region["name"], region["country_code"]) == ("West Africa", "")

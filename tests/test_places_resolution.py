@@ -130,3 +130,74 @@ def test_home_admin1_alone_implies_its_country() -> None:
     assert (_primary(tags), tags[0].how) == (("US", "US-TN"), "home_prior")
     famous = tag_places(text)
     assert (_primary(famous), famous[0].how) == (("FR", "FR-IDF"), "population")
+
+
+def test_world_regions_are_mentions_never_places_nor_primary() -> None:
+    text = (
+        "Ebola cases rose across West Africa and South-East Asia this month, health officials "
+        "in Nairobi, Kenya, said, and Europe braced for imported cases."
+    )
+    tagging = tag_article(text)
+    regions = [m for m in tagging.mentions if m.kind == "world_region"]
+    assert [m.name for m in regions] == ["West Africa", "South-East Asia", "Europe"]
+    assert all(m.country_code == "" and m.admin1_code is None for m in regions)
+    assert {p.kind for p in tagging.places} <= {"country", "city", "admin1"}
+    assert tagging.primary is not None and tagging.primary.country_code == "KE"
+    # a continent never yields a country, nor a town of the same name (Asia, Peru)
+    only = tag_article("Cases rose across Africa and Asia, the agency said.")
+    assert only.places == [] and only.primary is None
+    assert [(m.name, m.kind) for m in only.mentions] == [
+        ("Africa", "world_region"),
+        ("Asia", "world_region"),
+    ]
+
+
+def test_a_country_or_state_naming_an_institution_is_a_mention() -> None:
+    text = (
+        "A spokesman from the California Department of Public Health said the US Centers for "
+        "Disease Control and the Food and Drug Administration were told."
+    )
+    names = [(m.name, m.country_code, m.kind) for m in tag_article(text).mentions]
+    assert ("California", "US", "admin1") in names and ("US", "US", "country") in names
+    assert all(n != "Drug" for n, _, _ in names)  # a town inside an organisation's name is none
+
+
+def test_a_place_after_a_locative_undoes_an_article_wide_surname() -> None:
+    text = (
+        "The charity SOS Children's Villages Sudan reports calm. Refugees return to southern "
+        "Sudan after a peace deal, and cholera spread in south Sudan."
+    )
+    assert [m.name for m in tag_article(text).mentions if m.country_code == "SD"] == [
+        "Sudan",
+        "Sudan",
+    ]
+
+
+def test_a_country_name_beats_a_same_named_subdivision_elsewhere() -> None:
+    niger = tag_article(
+        "Polio has been eradicated in Egypt and Niger, officials said. Nigeria reported 782 "
+        "cases in 2004, and Nigerian clerics had called for a boycott."
+    )
+    assert ("Niger", "NE", "country") in {(m.name, m.country_code, m.kind) for m in niger.mentions}
+    lux = tag_article(
+        "The race in Weiswampach, Luxembourg drew athletes from Belgium, Belgium's Vilvoorde "
+        "club and Luxembourg. Belgium won, and Luxembourg came second."
+    )
+    assert {m.country_code for m in lux.mentions if m.name == "Luxembourg"} == {"LU"}
+    # ... but not when the text names the subdivision's siblings
+    states = tag_article("Recalls reached stores in Alabama, Arizona, Georgia and Texas.")
+    assert {(m.name, m.country_code) for m in states.mentions} >= {("Georgia", "US")}
+
+
+def test_a_small_town_after_a_locative_in_a_supported_country() -> None:
+    text = "Refugees in Kenya, Somalia and Nairobi crowd camps near Dadaab."  # 11,500 people
+    assert ("Dadaab", "KE") in {(m.name, m.country_code) for m in tag_article(text).mentions}
+    # ... but a big place elsewhere keeps its name: "in Doha" stays Qatar's
+    doha = tag_article("Talks in Doha drew envoys from India and India's neighbours.")
+    assert {m.country_code for m in doha.mentions if m.name == "Doha"} == {"QA"}
+
+
+def test_place_word_of_admits_a_stoplisted_name() -> None:
+    text = "Most cases are in the state of Victoria, health officials in Melbourne said."
+    found = {(m.name, m.country_code, m.kind) for m in tag_article(text).mentions}
+    assert ("Victoria", "AU", "admin1") in found

@@ -12,7 +12,9 @@ output is one JSON line per input line, in the same order::
                  "canonical_name", "geonameid", "kind", "confidence", "how"}, ...]}
 
 ``how`` says why a name was read as that place (qualifier, dateline, coherence, home_prior,
-population, unique): what an analyst auditing a tag needs.
+country_name, population, unique): what an analyst auditing a tag needs. A continent or other
+world region ("West Africa") is listed with ``kind`` "world_region" and an empty
+``country_code``: it is never the primary and not stored in ``article_places``.
 
 ``places`` lists every mention (offsets into ``text``, or into ``title`` when ``field`` is
 "title"); ``primary.name`` is the gazetteer name of the article's primary place. The gazetteer

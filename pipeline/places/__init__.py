@@ -28,8 +28,12 @@ The rules, in the order they apply:
   capitalised ("Paris Hilton", "Jordan Peterson", "New York Times") unless it is an office or
   place word ("Kherson Governor", "Mumbai Police"), or the previous word is capitalised
   mid-sentence ("Michael Jordan") unless it is a direction ("Southern California"), or it
-  follows an honorific ("Mr. Jordan"). A name seen after a first name or honorific is that
-  person throughout the article ("Bill Clinton ... Clinton said", not Clinton, Iowa).
+  follows an honorific ("Mr. Jordan"). A country's or subdivision's name before an institution
+  word stays a place ("California Department of Public Health", "US Centers for Disease
+  Control"); a town there does not ("Food and Drug Administration"). A name seen after a first
+  name or honorific is that person throughout the article ("Bill Clinton ... Clinton said", not
+  Clinton, Iowa), unless it also follows a locative, also across "the" or a direction ("in
+  southern Sudan", "to the Philippines"), or "<place word> of" ("the state of Victoria").
   Title-case headlines skip the neighbour rule but not the stoplist, and a name the body only
   ever rejected is rejected in the headline too.
 * **Admin-1.** A city's GeoNames admin-1 code is mapped to ISO 3166-2 through
@@ -50,10 +54,15 @@ The rules, in the order they apply:
   leading countries (named by place mentions at least half as often as the best-supported
   one; a demonym is not enough), never right before "region"/"province" ("the Kansai
   region"), and with lower confidence (``match = "fuzzy"``).
+* **World regions.** Continents and other supra-national regions ("Africa", "South-East Asia",
+  "Middle East"; ``world_regions`` in the extra file, with the UN M49 regions they span) are
+  mentions of kind ``world_region``: never a country or a town of the same name, never the
+  primary place, and not among ``Tagging.places`` (nothing to store per country).
 * **Small towns.** A town of under 100,000 people needs evidence: a qualifier or dateline, its
   country supported by unambiguous places, its admin-1 supported by the article's other places,
   or the home prior (under 15,000 people: only within the home admin-1 or with other places of
-  its admin-1). A one-word name that looks like a word ("Many", "Congress", a headline word the
+  its admin-1, or after a locative in a country the text supports when the name is no big place
+  elsewhere: "camps near Dadaab"). A one-word name that looks like a word ("Many", "Congress", a headline word the
   body writes in lower case) is no small town. Abbreviations count only as qualifiers ("Athens,
   Ga.") or in a dateline ("ROME, N.Y. (AP) --").
 * **Ambiguity** (one spelling, several places), resolved for the whole article at once, each
@@ -66,7 +75,10 @@ The rules, in the order they apply:
   rival ("Berlin" beside Gorham: New Hampshire); then the **home prior** (``publisher_country``,
   ``home_admin1``): the reading at home, unless the text supports another reading's country more,
   names foreign places and no home ones, or the rival is a country and the home reading only a
-  town without state evidence ("Jordan"); then country support, then **population** (the
+  town without state evidence ("Jordan"); then a **country's own name** over same-named
+  subdivisions of other countries ("Niger", not Niger State; "Luxembourg", not the Belgian
+  province) unless sibling subdivisions are named ("Alabama, Georgia and Texas") or its towns
+  are (``country_name``); then country support, then **population** (the
   biggest reading, within 5x between countries). A country's or province's own name ("Mexico",
   "Ontario") is never outvoted by a town cluster, only by a qualifier or a full vote for one
   admin-1 where the text never supports that country. Resolution runs twice, the second time

@@ -35,7 +35,7 @@ _MIN_CITY_POP = 1000  # GeoNames cities1000: the towns local news is about
 
 class _Place(NamedTuple):
     pid: str | int  # a city's is its GeoNames id (one object fewer per town in memory)
-    kind: str  # country | admin1 | region | city | demonym | water
+    kind: str  # country | admin1 | region | city | admin2 | demonym | water | world_region
     country_code: str | None
     admin1_code: str | None
     name: str
@@ -50,7 +50,7 @@ class _Name(NamedTuple):
     qualifier: bool = False  # an abbreviation that counts only after "X, " ("Athens, Ga.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: per-index caches key on it
 class _Index:
     # A spelling's readings; a spelling that only names towns by their main name is kept
     # packed in one string (see _pack): ~130,000 of them, a third of the index's memory.
@@ -129,6 +129,10 @@ def _read_extra() -> dict[str, Any]:
             strings(values, f"{section}.{cc}")
     for entry in data["places"]:
         strings([entry["name"], *entry.get("aliases", [])], f"places entry {entry['name']!r}")
+    for entry in data["world_regions"]:
+        where = f"world_regions entry {entry['name']!r}"
+        strings([entry["name"], *entry.get("aliases", [])], where)
+        strings(entry["m49"], f"{where} m49")
     return data
 
 
@@ -415,6 +419,11 @@ class _Builder:
                            entry["name"], None, pop)  # fmt: skip
             for name in [entry["name"], *entry.get("aliases", [])]:
                 self.add(name, place, override=True)
+        for entry in extra["world_regions"]:  # never a country: no country code, no vote
+            place = _Place(f"world:{entry['name']}", "world_region", None, None, entry["name"],
+                           None, 0)  # fmt: skip
+            for name in [entry["name"], *entry.get("aliases", [])]:
+                self.add(name, place, override=True)
         for cc, spellings in extra["country_names"].items():
             for name in spellings:
                 self.add(name, self.countries[cc], override=True)
@@ -451,6 +460,18 @@ def _read_abbreviations() -> list[tuple[str, str, str]]:
     text = resources.files("pipeline").joinpath("data/admin1_abbrev.tsv").read_text("utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
     return [(a, iso, where) for a, iso, where in rows[1:]]
+
+
+def world_region_members() -> dict[str, frozenset[str]]:
+    """What each world region of the extra file spans: its ``m49`` list (UN M49 region or
+    sub-region names, or ISO 3166-1 codes) as it is written there, by the region's name."""
+    return {e["name"]: frozenset(e["m49"]) for e in _read_extra()["world_regions"]}
+
+
+def world_region_spellings() -> dict[str, str]:
+    """Every spelling of a world region in the extra file (name and aliases) -> its name."""
+    entries = _read_extra()["world_regions"]
+    return {s: e["name"] for e in entries for s in [e["name"], *e.get("aliases", [])]}
 
 
 def _build_index() -> _Index:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import add, itemgetter, sub
 from typing import NamedTuple
 
 from pipeline.places.gazetteer import (
@@ -16,8 +19,8 @@ from pipeline.places.names import (
     _DATELINE,
     _FUNCTION_WORDS,
     _FUZZY_MIN_LEN,
-    _GAP_WORD,
     _HONORIFICS,
+    _INSTITUTION,
     _LEAD_CHARS,
     _NOT_GUESSED,
     _QUALIFIERS,
@@ -26,6 +29,7 @@ from pipeline.places.names import (
     _SUFFIXES,
     _WORD,
     _fold,
+    _skeletons,
 )
 
 # --- matching --------------------------------------------------------------------------------
@@ -42,7 +46,7 @@ class _Mention:
     in_dateline: bool
     in_lead: bool
     fuzzy: bool = False  # a near-miss spelling (see _fuzzy_names), not a gazetteer name
-    located: bool = False  # right after "in", "across", "near"...: a place, not a person
+    located: bool = False  # after "in", "across", "in the", "in southern"...: a place, not a person
 
 
 class _Scan(NamedTuple):
@@ -57,11 +61,14 @@ class _Tokens:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        pairs: list[tuple[str, str]] = _GAP_WORD.findall(text)
-        self.gaps = [g for g, _ in pairs]  # gaps[j]: the text just before token j
-        self.words = [w for _, w in pairs]
+        self.words: list[str] = _WORD.findall(text)
+        self.gaps: list[str] = _WORD.split(text)  # gaps[j]: the text just before token j
         self._folded: list[str | None] = [None] * len(self.words)
-        self._starts: list[int] | None = None
+        # Offsets summed in C (map/accumulate): a Python loop over every token cost ~10% of
+        # tagging, and most tokens are lower-case words the scan never looks at.
+        lengths = list(map(len, self.words))
+        ends = accumulate(map(add, map(len, self.gaps), lengths))
+        self.starts: list[int] = list(map(sub, ends, lengths))
         self._lower: set[str] | None = None
 
     def fold(self, j: int) -> str:
@@ -75,25 +82,43 @@ class _Tokens:
         return self.gaps[j]
 
     def start(self, j: int) -> int:
-        """Character offset of token j (offsets are summed once, on first use)."""
-        starts = self._starts
-        if starts is None:
-            starts, pos = [], 0
-            for g, w in zip(self.gaps, self.words, strict=True):
-                pos += len(g)
-                starts.append(pos)
-                pos += len(w)
-            self._starts = starts
-        return starts[j]
+        """Character offset of token j."""
+        return self.starts[j]
+
+    def capitalised_indices(self) -> list[int]:
+        """Indices of the tokens starting with a capital: the only ones a name can start at."""
+        return list(
+            compress(range(len(self.words)), map(str.isupper, map(itemgetter(0), self.words)))
+        )
 
     def capitalised(self, j: int) -> bool:
         """Capitalised like a proper name (not an acronym such as "UN")."""
         t = self.words[j]
         return t[0].isupper() and not (len(t) > 1 and t.isupper())
 
-    def after_locative(self, j: int) -> bool:
-        """Does token j follow a locative preposition ("in Victoria", "across Canada")?"""
-        return j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES
+    def after_locative(self, j: int, *, loose: bool = False) -> bool:
+        """Does token j follow a locative preposition ("in Victoria", "across Canada") or
+        "<place word> of" ("the state of Victoria")?
+        ``loose``: also with an article or a direction between ("in the Philippines", "to
+        southern Sudan")."""
+        if j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES:
+            return True
+        if (  # "the state of Victoria", "the village of Cellardyke"
+            j > 1
+            and self.gap(j) == " "
+            and self.gap(j - 1) == " "
+            and self.words[j - 1] == "of"
+            and self.words[j - 2] in _PLACE_WORDS
+        ):
+            return True
+        return (
+            loose
+            and j > 1
+            and self.gap(j) == " "
+            and self.gap(j - 1) == " "
+            and self.words[j - 1] in _BETWEEN
+            and self.words[j - 2] in _LOCATIVES
+        )
 
     def starts_sentence(self, j: int) -> bool:
         return j == 0 or any(ch in _SENTENCE_END for ch in self.gap(j))
@@ -107,7 +132,7 @@ class _Tokens:
     def lower_words(self) -> set[str]:
         """The words the text writes in lower case (computed once)."""
         if self._lower is None:
-            self._lower = {w for w in self.words if w.islower()}
+            self._lower = set(filter(str.islower, self.words))
         return self._lower
 
     def guessable(self, j: int, in_dl: bool) -> bool:
@@ -144,7 +169,9 @@ class _Tokens:
         gap = self.gap(j)
         return gap in (" ", "-", "'", "’") or (len(self.words[j - 1]) <= 3 and gap in (".", ". "))
 
-    def person_role(self, i: int, j: int, after_place: bool) -> str | None:
+    def person_role(
+        self, i: int, j: int, after_place: bool, *, names: tuple[_Name, ...] = ()
+    ) -> str | None:
         """Is the match tokens[i:j] part of a run of capitalised words, i.e. a person or an
         organisation? "surname" when a first name or honorific precedes it ("Michael Jordan",
         "Mr. Jordan"), "name" when a capitalised word follows ("Paris Hilton", "New York
@@ -165,6 +192,7 @@ class _Tokens:
             and self.gap(j) == " "
             and self.capitalised(j)
             and self.fold(j) not in _CONTINUATION
+            and not (self.fold(j) in _INSTITUTION and _unit_names(names))
         ):
             return "name"
         if (  # "Georgia May Jagger": a month is a middle name when a capitalised word follows
@@ -182,6 +210,30 @@ class _Tokens:
 _LOCATIVES = frozenset(
     ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to"]
 )
+# "<word> of X" names a place X: "the state of Victoria", "the town of Pangandaran".
+_PLACE_WORDS = frozenset(
+    [
+        "state",
+        "province",
+        "region",
+        "city",
+        "town",
+        "village",
+        "county",
+        "district",
+        "capital",
+        "island",
+        "suburb",
+    ]
+)
+# Words that may sit between a locative preposition and a place ("in the Philippines", "in
+# southern Sudan"): the article and the lower-case directions.
+_BETWEEN = frozenset({"the"} | {w for w in _QUALIFIERS if w not in _CALENDAR})
+
+
+def _unit_names(names: tuple[_Name, ...]) -> bool:
+    """Does the spelling name a country or a subdivision (which may name an institution)?"""
+    return any(nm.place.kind in ("country", "admin1") for nm in names)
 
 
 def _small_town(p: _Place) -> bool:
@@ -210,7 +262,16 @@ def _common_prefix(a: str, b: str) -> int:
 def _subdivision_for(
     idx: _Index, key: tuple[str, ...], names: tuple[_Name, ...]
 ) -> tuple[_Name, ...]:
-    """Resolve "<key> region/oblast/..." to subdivisions of the countries ``names`` are in.
+    """Resolve "<key> region/oblast/..." to subdivisions of the countries ``names`` are in."""
+    ccs = tuple(dict.fromkeys(n.place.country_code for n in names if n.place.country_code))
+    return _subdivisions_named(idx, key, ccs)
+
+
+@functools.lru_cache(maxsize=4096)  # "Kherson region" recurs from article to article
+def _subdivisions_named(
+    idx: _Index, key: tuple[str, ...], countries: tuple[str, ...]
+) -> tuple[_Name, ...]:
+    """Subdivisions of ``countries`` that "<key> region/oblast/..." names.
 
     An exact stem wins ("sao paulo" state); otherwise the one subdivision sharing the longest
     prefix, at least half the name ("kherson" ~ "khersonska oblast", "zaporizhzhia" ~
@@ -219,7 +280,7 @@ def _subdivision_for(
     x = " ".join(key)
     need = max(4, len(x) // 2 + 1)
     out: list[_Place] = []
-    for cc in dict.fromkeys(n.place.country_code for n in names if n.place.country_code):
+    for cc in countries:
         subs = idx.subdivisions.get(cc, ())
         exact = [p for stem, p in subs if stem == x]
         if exact:
@@ -237,15 +298,16 @@ def _longest_hit(
     idx: _Index, tk: _Tokens, i: int, longest: int, in_dl: bool
 ) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
     """The longest gazetteer name starting at token i whose capitals fit the text."""
-    span = 1
-    while span < longest and i + span < len(tk.words) and tk.joins(i + span):
-        longer = tuple(tk.fold(k) for k in range(i, i + span + 1))
-        if longer not in idx.prefixes and longer not in idx.names:
-            break  # "The Government": no name goes on like that
-        span += 1
-    first = tk.fold(i)
-    for length in range(span, 0, -1):
-        key = (first,) if length == 1 else tuple(tk.fold(k) for k in range(i, i + length))
+    key = (tk.fold(i),)
+    keys = [key]  # the candidate keys, shortest first
+    if longest > 1:
+        n, prefixes, names_of = len(tk.words), idx.prefixes, idx.names
+        while len(key) < longest and i + len(key) < n and tk.joins(i + len(key)):
+            key = (*key, tk.fold(i + len(key)))
+            if key not in prefixes and key not in names_of:
+                break  # "The Government": no name goes on like that
+            keys.append(key)
+    for key in reversed(keys):
         names = idx.lookup(key)
         if not names:
             continue
@@ -293,6 +355,7 @@ def _with_suffix(
 
 
 def _guess(
+    idx: _Index,
     tk: _Tokens,
     i: int,
     out: _Scan,
@@ -304,9 +367,15 @@ def _guess(
 ) -> None:
     """Record token i, which the gazetteer lacks, as a possible misspelt place, or as part
     of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him)."""
+    word = tk.words[i]
+    if not sentence_case or len(word) < _FUZZY_MIN_LEN or not word.isalpha():
+        return  # cheap checks first: most capitalised unknown words end here
+    folded = tk.fold(i)
+    if (folded,) not in idx.names and idx.fuzzy.keys().isdisjoint(_skeletons(folded)):
+        return  # no city sounds like it and it names nothing: it can never matter
     start = tk.start(i)
     in_dl = dateline is not None and dateline[0] <= start < dateline[1]
-    if not (sentence_case and tk.guessable(i, in_dl)):
+    if not tk.guessable(i, in_dl):
         return
     if i + 1 < len(tk.words) and tk.gap(i + 1) == " " and tk.fold(i + 1) in _SUFFIXES:
         return  # "the Kansai region" names a region, never a misspelt city
@@ -314,7 +383,6 @@ def _guess(
     if role is not None:
         (out.surnames if role == "surname" else out.rejected).add((tk.fold(i),))
         return
-    word = tk.words[i]
     out.unknown.append(
         _Mention(
             key=(tk.fold(i),),
@@ -342,53 +410,52 @@ def _scan(
     """All gazetteer mentions in ``text``, longest match first, and the names rejected as
     (parts of) persons' or organisations' names."""
     tk = _Tokens(text)
-    words, n = tk.words, len(tk.words)
+    words = tk.words
     out = _Scan([], set(), set(), [])
     mentions, rejected, surnames = out.mentions, out.rejected, out.surnames
     last_end = -1  # index of the last token of the previous accepted mention
 
     def guess(i: int) -> None:
-        _guess(tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
+        if not sentence_case or len(words[i]) < _FUZZY_MIN_LEN:
+            return  # most capitalised unknown words: no call further
+        _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
                lead=lead)  # fmt: skip
 
-    i = 0
-    while i < n:
-        if not words[i][0].isupper():
-            i += 1
+    nxt = 0  # the first token not inside an accepted mention
+    longest_of, fold, starts = idx.longest.get, tk.fold, tk.starts  # the loop's hot lookups
+    for i in tk.capitalised_indices():
+        if i < nxt:
             continue
-        longest = idx.longest.get(tk.fold(i))
+        longest = longest_of(fold(i))
         if longest is None:
             guess(i)
-            i += 1
             continue
-        start = tk.start(i)
+        start = starts[i]
         in_dl = dateline is not None and dateline[0] <= start < dateline[1]
         hit = _longest_hit(idx, tk, i, longest, in_dl)
         if hit is None:
             guess(i)
-            i += 1
             continue
         key, names = hit
         names = _readings_here(tk, i, key, names, in_dl, after_place=last_end == i - 1)
         if not names:
-            i += 1
             continue
         j = i + len(key)
-        located = tk.after_locative(i)
-        stop = key in idx.stoplist and not in_dl and not (located and key[0] not in _CALENDAR)
+        strict = tk.after_locative(i)
+        located = strict or tk.after_locative(i, loose=True)
+        admit = strict and key[0] not in _CALENDAR  # "in Victoria", not "in May"
+        stop = key in idx.stoplist and not in_dl and not admit
         sub = _with_suffix(idx, tk, key, names, j)
         if sub is not None:
             key, names, j, stop = (*key, tk.fold(j)), sub, j + 1, False
         if stop:
-            i += 1
             continue
         check = sentence_case and not in_dl and any(nm.place.kind != "demonym" for nm in names)
-        role = tk.person_role(i, j, after_place=last_end == i - 1) if check else None
+        role = tk.person_role(i, j, after_place=last_end == i - 1, names=names) if check else None
         if role is not None:
             rejected.add(key)
             if role == "surname":
                 surnames.add(key)
-            i += 1
             continue
         end = tk.start(j - 1) + len(words[j - 1])
         mentions.append(
@@ -405,7 +472,7 @@ def _scan(
             )
         )
         last_end = j - 1
-        i = j
+        nxt = j
     return out
 
 

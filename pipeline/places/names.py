@@ -6,6 +6,7 @@ uses, so a name indexed is a name found.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,7 +29,6 @@ _FUZZY_MIN_SIMILARITY = 0.8  # rapidfuzz normalized Indel similarity of the clas
 _FUZZY_MIN_LETTERS = 0.55  # ... and of the letters ("zaporojie" ~ "zaporizhzhya": 0.57)
 
 _WORD = re.compile(r"[^\W_]+")
-_GAP_WORD = re.compile(r"([\W_]*)([^\W_]+)")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Characters NFKD does not decompose into an ASCII letter plus accents.
 _FOLD_TABLE = str.maketrans(
@@ -78,6 +78,15 @@ _CONTINUATION = _CALENDAR | _words(
     "council commission commissioners aldermen selectmen school schools fire sheriff board "
     "prefecture governorate krai kray strip peninsula"
 )
+# Institutions named after their place ("California Department of Public Health", "US
+# Centers for Disease Control", "New Zealand Department of Conservation"): the place is still
+# named, and it says where the story is.
+# Only after a country's or a subdivision's name: inside an organisation's name a town is
+# usually a word ("Food and Drug Administration": not Drug, India).
+_INSTITUTION = _words(
+    "department departments agency agencies administration centers centres center centre "
+    "bureau office health environmental federal food energy secretary treasury national"
+)
 # Capitalised words that may precede a place mid-sentence ("Southern California", "Nazi
 # Germany") without making it a surname.
 _QUALIFIERS = _CALENDAR | _words(
@@ -112,11 +121,12 @@ _NOT_GUESSED = _FUNCTION_WORDS | _CONTINUATION | _QUALIFIERS | _HONORIFICS | _GE
 _SENTENCE_END = frozenset(".!?:;\"“”‘’'([—–-\n")
 
 _CAPS_LENIENCY = "lUA"  # any case < capitalised < all caps
-_KIND_ORDER = {"country": 0, "city": 1, "admin1": 2, "region": 3, "admin2": 4}
+_KIND_ORDER = {"country": 0, "city": 1, "admin1": 2, "region": 3, "admin2": 4, "world_region": 5}
 _BASE_CONFIDENCE = {"country": 0.9, "admin1": 0.85, "region": 0.85, "city": 0.8, "admin2": 0.8}
+_BASE_CONFIDENCE["world_region"] = 0.9  # "Africa": a continent's name is rarely anything else
 # Confidence by resolution reason (PlaceTag.how).
 _HOW_FACTOR = {"unique": 1.0, "qualifier": 1.0, "dateline": 1.0, "coherence": 0.9}
-_HOW_FACTOR |= {"home_prior": 0.8, "population": 0.7}
+_HOW_FACTOR |= {"country_name": 0.9, "home_prior": 0.8, "population": 0.7}
 _FUZZY_FACTOR = 0.75  # a near-miss spelling is a guess, however well the context supports it
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
@@ -194,6 +204,9 @@ _LETTER_CLASS = str.maketrans("bpdtgkqcxhszjfvwlrmnaoueiy", "PPTTKKKKKKSSSFFFLRM
 _VOWEL_CLASSES = frozenset("AE")
 
 
+# Both are cached: every article's unknown capitalised words go through them, and the same
+# words (names of people, organisations) recur from article to article.
+@functools.lru_cache(maxsize=16384)
 def _phonetic(word: str) -> str:
     """Class string of a folded word: "kherson" -> "KERSAN", "gershon" -> "KERSAN"."""
     w = word.replace(" ", "")
@@ -209,7 +222,8 @@ def _phonetic(word: str) -> str:
     return "".join(out)
 
 
-def _skeletons(word: str) -> set[str]:
+@functools.lru_cache(maxsize=16384)
+def _skeletons(word: str) -> frozenset[str]:
     """Consonant skeletons of a folded word (vowels dropped): "kherson" -> {"KRSN"}. "ch" is
     read both as "sh" and as "kh" (Chernihiv, Cherson), so a word has up to two."""
     out = set()
@@ -218,4 +232,4 @@ def _skeletons(word: str) -> set[str]:
         skel = re.sub(r"(.)\1+", r"\1", skel)
         if len(skel) >= _FUZZY_MIN_CONSONANTS:
             out.add(skel)
-    return out
+    return frozenset(out)

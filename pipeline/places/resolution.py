@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-from pipeline.places.gazetteer import _Index, _Name, _Place
+from pipeline.places.gazetteer import _Index, _Place
 from pipeline.places.matching import (
     _dateline_and_lead,
     _is_title_case,
@@ -21,8 +21,6 @@ from pipeline.places.names import (
     _COHERENT_COUNTRY,
     _DATELINE_WEIGHT,
     _FUZZY_FACTOR,
-    _FUZZY_MIN_LETTERS,
-    _FUZZY_MIN_SIMILARITY,
     _HOW_FACTOR,
     _KIND_ORDER,
     _POP_GUARD,
@@ -30,10 +28,6 @@ from pipeline.places.names import (
     _SPECIFIC_SHARE,
     _TITLE_WEIGHT,
     _TOWN,
-    _WORD,
-    _fold,
-    _phonetic,
-    _skeletons,
 )
 
 # --- resolution and scoring ------------------------------------------------------------------
@@ -86,7 +80,7 @@ class _Context:
         return round(self.votes.get(code, 0.0) - self.own.get(key, {}).get(code, 0.0), 9)
 
 
-_NO_VOTE = ("demonym", "water")
+_NO_VOTE = ("demonym", "water", "world_region")
 
 
 def _weight(p: _Place) -> float:
@@ -171,6 +165,10 @@ def _may_outvote(
     or a subdivision's own name (see _unit_name)."""
     if any(q.country_code == p.country_code for q in units):
         return False
+    if p.kind == "admin2" and any(
+        q.kind == "country" and q.country_code != p.country_code for q in own_names
+    ):
+        return False  # "Luxembourg": the Belgian province only by a qualifier
     return not any(
         q.country_code != p.country_code
         and (ctx.support.get(q.country_code or "", 0) > 0 or ctx.coherence(key, p) < 1.0)
@@ -209,6 +207,32 @@ def _coherent_country(places: list[_Place], key: tuple[str, ...], ctx: _Context)
     return None
 
 
+def _country_over_subdivisions(
+    places: list[_Place], key: tuple[str, ...], ctx: _Context
+) -> _Place | None:
+    """A country's own name beats same-named subdivisions of other countries ("Niger", not
+    Niger State in Nigeria; "Luxembourg", not the Belgian province), however much the text
+    says about those countries: only a qualifier, a named state, the article's towns or the
+    home prior (all tried first), other places in that subdivision, or other subdivisions of
+    its country named in the text read it so."""
+    countries = {p.country_code for p in places if p.kind == "country"}
+    if len(countries) != 1:
+        return None
+    (cc,) = countries
+    if not all(p.country_code == cc or p.kind in ("admin1", "admin2", "region") for p in places):
+        return None
+    for p in places:
+        if p.country_code == cc:
+            continue
+        siblings = any(
+            code != p.admin1_code and code.startswith(f"{p.country_code}-")
+            for code in ctx.named_admin1
+        )
+        if siblings or ctx.coherence(key, p) >= _COHERENT:
+            return None  # "Georgia" beside Atlanta, or among Alabama and Arizona: the state
+    return _best([p for p in places if p.country_code == cc], key, ctx)
+
+
 def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[_Place, str]:
     """Pick one place for a spelling, and say why (``how``), in this order: a unit named in the
     text, the article's other places (coherence), the home prior, country support, population."""
@@ -230,6 +254,9 @@ def _choose(places: list[_Place], key: tuple[str, ...], ctx: _Context) -> tuple[
     home = _home_reading(places, key, ctx) if ctx.publisher else None
     if home is not None:
         return home, "home_prior"
+    country = _country_over_subdivisions(places, key, ctx)
+    if country is not None:
+        return country, "country_name"
     cc = _coherent_country(places, key, ctx)
     if cc is not None:
         return _best([p for p in places if p.country_code == cc], key, ctx), "coherence"
@@ -301,7 +328,8 @@ def _not_words(head: list[_Mention], text: str) -> list[_Mention]:
     are words, not small towns."""
     out = []
     for m in head:
-        if len(m.key) == 1 and re.search(rf"\b{re.escape(m.key[0])}\b", text):
+        word = m.key[0]
+        if len(m.key) == 1 and word in text and re.search(rf"\b{re.escape(word)}\b", text):
             m.names = tuple(nm for nm in m.names if not _small_town(nm.place))
         if m.names:
             out.append(m)
@@ -350,17 +378,19 @@ class _Evidence:
     @classmethod
     def of(cls, mentions: list[_Mention]) -> _Evidence:
         ev = cls(defaultdict(float), set(), defaultdict(int))
-        for m in mentions:
-            places = {nm.place.pid: nm.place for nm in m.names}.values()
+        # each distinct readings tuple once (a spelling's mentions mostly share one)
+        readings = {id(m.names): m.names for m in mentions}
+        for rid, n in Counter(id(m.names) for m in mentions).items():
+            places = {nm.place.pid: nm.place for nm in readings[rid]}.values()
             ccs = {p.country_code for p in places}
             # small towns are no evidence ("California" is the state, not California, MD)
             sure = [p for p in places if p.kind != "city" or p.population >= _SMALL_CITY]
             if len(ccs) == 1 and None not in ccs:
                 cc = next(iter(ccs)) or ""
                 if sure:
-                    ev.support[cc] += 1
+                    ev.support[cc] += n
                 if all(p.kind == "demonym" for p in places):
-                    ev.demonyms[cc] += 1
+                    ev.demonyms[cc] += n
             if len(sure) == 1:
                 (p,) = sure
                 if p.admin1_code and p.kind in ("admin1", "region"):
@@ -384,65 +414,6 @@ def _qualified(
     return out
 
 
-def _fuzzy_names(idx: _Index, word: str, supported: set[str]) -> tuple[_Name, ...]:
-    """The city a near-miss spelling stands for, if exactly one fits: same consonant skeleton,
-    same first sound, class strings at least ``_FUZZY_MIN_SIMILARITY`` alike and letters at least
-    ``_FUZZY_MIN_LETTERS`` alike, and in a country of ``supported``. A tie between cities is broken only by a 5x population lead."""
-    from rapidfuzz.distance import Indel
-
-    cands: dict[str, _Place] = {}
-    for skel in _skeletons(word):
-        for p in idx.fuzzy.get(skel, ()):
-            if p.country_code in supported:
-                cands[p.pid] = p
-    if not cands:
-        return ()
-    sounds = {_phonetic(word), _phonetic(word.replace("ch", "kh"))}
-    scored = []
-    for p in cands.values():
-        letters = "".join(_WORD.findall(_fold(p.name)))
-        if Indel.normalized_similarity(word, letters) < _FUZZY_MIN_LETTERS:
-            continue  # sounds alike only through the classes: "Kansai" is not "Honcho"
-        target = _phonetic(letters)
-        # same first sound (so "Bigger" is not "Obihiro"), then similar as a whole
-        sim = max(
-            (Indel.normalized_similarity(w, target) for w in sounds if w[:1] == target[:1]),
-            default=0.0,
-        )
-        if sim >= _FUZZY_MIN_SIMILARITY:
-            scored.append((sim, p.population, p))
-    if not scored:
-        return ()
-    scored.sort(key=lambda t: (-t[0], -t[1]))
-    best = scored[0]
-    rivals = [t for t in scored[1:] if t[0] == best[0] and t[2].pid != best[2].pid]
-    if any(t[1] * _POP_GUARD > best[1] for t in rivals):
-        return ()
-    return (_Name(best[2], True, ("U",)),)
-
-
-def _fuzzy_mentions(idx: _Index, unknown: list[_Mention], ev: _Evidence) -> list[_Mention]:
-    """Near-miss spellings resolved against the countries the article's places support: the
-    article's leading countries, named by place mentions at least half as often as the
-    best-supported one. A demonym alone is not enough ("Russian forces captured Kersen" names
-    no place), nor are passing mentions of a country in a story about another (an article on
-    Osaka that names Shanghai and China once does not make "Kansai" a Chinese city)."""
-    places = {cc: n - ev.demonyms.get(cc, 0) for cc, n in ev.support.items()}
-    top = max(places.values(), default=0)
-    supported = {cc for cc, n in places.items() if n > 0 and 2 * n >= top}
-    if not supported:
-        return []
-    out = []
-    cache: dict[tuple[str, ...], tuple[_Name, ...]] = {}
-    for m in unknown:
-        if m.key not in cache:
-            cache[m.key] = _fuzzy_names(idx, m.key[0], supported)
-        if cache[m.key]:
-            m.names = cache[m.key]
-            out.append(m)
-    return out
-
-
 def _distinctive(p: _Place) -> bool:
     """A US county or parish by its full name ("Rapides Parish"): no word, no person."""
     return p.kind == "admin2" and isinstance(p.pid, str) and p.pid.startswith("us-county:")
@@ -459,13 +430,20 @@ def _strong_countries(readings: list[_Place]) -> set[str | None]:
 
 
 def _eligible(
-    p: _Place, key: tuple[str, ...], strong: set[str | None], backed: bool, ctx: _Context
+    p: _Place,
+    key: tuple[str, ...],
+    strong: set[str | None],
+    backed: bool,
+    ctx: _Context,
+    located: bool = False,
 ) -> bool:
     """May this reading stand? Demonyms and seas never; a country, subdivision or big city
     always; a town of under 100,000 people needs evidence: a qualifier or dateline, a name it
     shares with a big place of its own country ("Kherson" the city and the oblast), other
-    places of its admin-1 in the article, the publisher's country, or (15,000+ people) other
-    places of its country."""
+    places of its admin-1 in the article, the publisher's country, (15,000+ people) other
+    places of its country, or other places of its country and a locative before it ("camps
+    near Goz Beida" in a story on Chad: ``located``) when the name is no big place elsewhere
+    ("in Doha" is Qatar's, not an Indian village's)."""
     if p.kind in ("demonym", "water"):
         return False
     if backed or _distinctive(p) or (p.kind != "city" and p.kind != "admin2"):
@@ -484,7 +462,8 @@ def _eligible(
         and ctx.leads(p.country_code)
     ):
         return True  # a cluster of towns in its country, one of them in its admin-1
-    return p.population >= _TOWN and ctx.support.get(p.country_code or "", 0) > 0
+    supported = ctx.support.get(p.country_code or "", 0) > 0
+    return supported and (p.population >= _TOWN or (located and not strong and p.kind == "city"))
 
 
 def _resolve(
@@ -514,7 +493,8 @@ def _resolve(
             how = "dateline"
         strong = _strong_countries(places)
         several = len({p.country_code for p in places}) > 1
-        places = [p for p in places if _eligible(p, key, strong, how is not None, ctx)]
+        located = any(m.located for m in ms)
+        places = [p for p in places if _eligible(p, key, strong, how is not None, ctx, located)]
         if places:
             place, chosen_how = _choose(places, key, ctx)
             if chosen_how == "unique" and several:

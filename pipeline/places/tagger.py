@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.places.fuzzy import _fuzzy_mentions
 from pipeline.places.gazetteer import _Index, _load_index, _Place
 from pipeline.places.matching import _Mention, _scan
 from pipeline.places.resolution import (
@@ -12,14 +13,13 @@ from pipeline.places.resolution import (
     _article_mentions,
     _Context,
     _Evidence,
-    _fuzzy_mentions,
     _primary,
     _qualified,
     _resolve,
     _second_pass,
 )
 
-TAGGER_VERSION = "places-2"  # bump whenever tagging results change (re-tag stale articles)
+TAGGER_VERSION = "places-3"  # bump whenever tagging results change (re-tag stale articles)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class PlaceTag:
     match: str = "exact"  # exact | alternate (a GeoNames alternate name) | fuzzy (near miss)
     # why this reading of the name: unique | qualifier ("X, Ga.", a named state) | dateline
     # (also a wire item's located place) | coherence (the article's other places) | home_prior
-    # (publisher's country / home admin-1) | population (the biggest reading, the last resort)
+    # (publisher's country / home admin-1) | country_name (a country's own name over same-named
+    # subdivisions elsewhere: Niger, Luxembourg) | population (the biggest reading, last resort)
     how: str = "unique"
 
 
@@ -52,11 +53,11 @@ class PlaceMention:
     start: int  # offsets into the field it is in
     end: int
     field: str  # "text" | "title"
-    country_code: str
+    country_code: str  # "" for a world region
     admin1_code: str | None
     canonical_name: str
     geonameid: int | None
-    kind: str
+    kind: str  # a PlaceTag kind, or world_region ("Africa", "South-East Asia": no country)
     confidence: float  # the place's (PlaceTag.confidence)
     how: str = "unique"  # the place's (PlaceTag.how)
 
@@ -120,6 +121,21 @@ def tag_article(
 ) -> Tagging:
     """Tag an article: its distinct places, the primary first, and every mention in text order
     (title mentions first). See :func:`tag_places` for the keyword arguments."""
+    return _tag(text, title, publisher_country, home_admin1, dateline, located, with_mentions=True)
+
+
+def _tag(
+    text: str,
+    title: str | None,
+    publisher_country: str | None,
+    home_admin1: str | None,
+    dateline: str | None,
+    located: str | None,
+    *,
+    with_mentions: bool,
+) -> Tagging:
+    """:func:`tag_article`; ``with_mentions=False`` leaves ``Tagging.mentions`` empty (what
+    :func:`tag_places` needs: a mention object per occurrence costs ~5% of tagging)."""
     idx = _load_index()
     text = text or ""
     head, body, unknown = _article_mentions(idx, text, title)
@@ -140,24 +156,27 @@ def tag_article(
     again = _second_pass(resolved, ctx)
     if again.support != ctx.support:  # a spelling read as a country changes the evidence
         by_pid, resolved = _resolve(mentions, qualified, again, keys, previous=resolved)
-    aggs = list(by_pid.values())
+    confidence = {pid: a.confidence() for pid, a in by_pid.items()}
+    # A world region ("Africa") is a mention, never a place of the article: no country for the
+    # marts, never the primary (see world_regions in data/places_extra.yaml).
+    aggs = [a for a in by_pid.values() if a.place.kind != "world_region"]
     if not aggs:
-        return Tagging([], [])
+        return _tagging([], None, confidence, mentions if with_mentions else [], resolved)
     for a in aggs:
         a.dateline = a.dateline or a.how == "dateline"
     scores = {a.place.pid: a.score(len(text)) for a in aggs}
     primary = _primary(aggs, scores, ev.demonyms)
     aggs.sort(key=lambda a: (a is not primary, -scores[a.place.pid], a.first_pos()))
-    return _tagging(aggs, primary, mentions, resolved)
+    return _tagging(aggs, primary, confidence, mentions if with_mentions else [], resolved)
 
 
 def _tagging(
     aggs: list[_Agg],
-    primary: _Agg,
+    primary: _Agg | None,
+    confidence: dict[str | int, float],
     mentions: list[_Mention],
     resolved: dict[tuple[str, ...], tuple[_Place, str]],
 ) -> Tagging:
-    confidence = {a.place.pid: a.confidence() for a in aggs}
     places = [
         PlaceTag(
             country_code=a.place.country_code or "",
@@ -214,8 +233,8 @@ def tag_places(
     place gets no tags. ``dateline`` (when the caller split it off the body) and ``located``
     (a wire item's located place) are read like a dateline: evidence for the story's place.
     """
-    return tag_article(text, title, publisher_country=publisher_country,
-                       home_admin1=home_admin1, dateline=dateline, located=located).places  # fmt: skip
+    return _tag(text, title, publisher_country, home_admin1, dateline, located,
+                with_mentions=False).places  # fmt: skip
 
 
 def warm_index() -> None:

@@ -224,7 +224,9 @@ class PlaceRow:
     is_primary: bool = col("BOOLEAN", "exactly one per article with places")
     place_kind: str | None = col("VARCHAR", "country, admin1, city, region")
     match_type: str | None = col("VARCHAR", "exact, alternate, fuzzy")
-    how: str | None = col("VARCHAR", "qualifier, dateline, coherence, home_prior, population")
+    how: str | None = col(
+        "VARCHAR", "unique, qualifier, dateline, coherence, country_name, home_prior, population"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
