@@ -51,6 +51,8 @@ class HostSpec:
     robots: str | None = None  # robots.txt body; None answers 404
     latency: float = 0.0  # seconds added to every answer
     retry_after: int = 2  # for "429"
+    full_text: bool = False  # feeds carry each page's HTML in content:encoded
+    cache_control: str | None = None  # Cache-Control header on feed answers
 
 
 @dataclass(frozen=True)
@@ -140,9 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path in spec.feeds:
             body = farm.feed_xml(spec, path)
             etag = _etag(body)
+            extra = {"Cache_Control": spec.cache_control} if spec.cache_control else {}
             if self.headers.get("If-None-Match") == etag:
-                return self._send(304, b"", "application/rss+xml", ETag=etag)
-            return self._send(200, body, "application/rss+xml; charset=utf-8", ETag=etag)
+                return self._send(304, b"", "application/rss+xml", ETag=etag, **extra)
+            return self._send(200, body, "application/rss+xml; charset=utf-8", ETag=etag, **extra)
         page = spec.pages.get(path)
         if page is None:
             return self._send(404, b"not found")
@@ -234,12 +237,20 @@ class WebFarm:
             when = time.strftime(
                 "%a, %d %b %Y %H:%M:%S +0000", time.gmtime(1_780_000_000 - 3600 * i)
             )
+            body = ""
+            if spec.full_text and page in spec.pages:
+                html = spec.pages[page]
+                html = html.read_bytes() if isinstance(html, Path) else html
+                text = escape(html.decode("utf-8", "replace"))
+                body = f"<content:encoded>{text}</content:encoded>"
             items.append(
                 f"<item><title>{escape(spec.name)} story {escape(page)}</title>"
-                f"<link>{escape(self.url(spec.name, page))}</link><pubDate>{when}</pubDate></item>"
+                f"<link>{escape(self.url(spec.name, page))}</link><pubDate>{when}</pubDate>"
+                f"{body}</item>"
             )
         return (
-            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
             f"<title>{escape(spec.name)}</title><link>{self.url(spec.name, '/')}</link>"
             f"<ttl>15</ttl>{''.join(items)}</channel></rss>"
         ).encode()

@@ -30,10 +30,12 @@ DOC_MD = """
 Polls the configured RSS/Atom feeds, fetches and extracts each new article, and merges the
 results into the DuckDB file (`NEWSFLOW_DB_PATH`, or `db_path` in the feeds file).
 
-`prepare` → `poll` (one task per shard of feeds) → `plan` → `fetch_extract` (one task per
-shard of pages) → `load`. A shard is every feed or page of a set of hosts (a stable hash of the
-host, `shards` setting, default 8), so two shards never hit one host at once and the task count
-stays bounded however many feeds there are.
+`prepare` (which feeds are due) → `poll` (one task per shard of feeds) → `plan` →
+`fetch_extract` (one task per shard of pages) → `load`. A shard is every feed or page of a set
+of hosts (a stable hash of the host, `shards` setting, default 8), so two shards never hit one
+host at once and the task count stays bounded however many feeds there are. Within a shard one
+crawl frontier polls the feeds (or fetches the pages) of many hosts at once, each host politely,
+and pages are extracted as they arrive.
 
 * Feeds and limits come from the file named by `NEWSFLOW_FEEDS`; any setting can be overridden
   with `NEWSFLOW_<SETTING>` in the Airflow environment. The schedule is the `schedule` setting
@@ -50,7 +52,8 @@ stays bounded however many feeds there are.
 **Trigger with params** to run by hand:
 `feed_ids` (empty = every enabled feed) limits the run to some feeds; `since` / `until`
 (dates, UTC; `until` exclusive) keep only entries the feeds date inside the window (entries
-without a date are kept).
+without a date are kept); `all_feeds` polls every feed, not only the due ones (adaptive
+polling: each feed's next due time follows its history and the publisher's hints).
 """
 
 
@@ -91,6 +94,12 @@ without a date are kept).
             title="Published before",
             description="Only entries published before this date (UTC, exclusive). Empty: no limit.",
         ),
+        "all_feeds": Param(
+            False,
+            type="boolean",
+            title="Poll every feed",
+            description="Poll every feed now, not only those adaptive polling says are due.",
+        ),
     },
 )
 def news_ingest() -> None:
@@ -108,7 +117,7 @@ def news_ingest() -> None:
         params = params or {}
         settings = support.settings_from_env()
         try:
-            feed_ids = support.select_feeds(settings, params.get("feed_ids"))
+            feed_ids = support.feeds_to_poll(settings, params)
             support.parse_window(params.get("since"), params.get("until"))
         except ConfigError as exc:
             # A mistake in the feeds file or the params: fail now, once, with the reason;
@@ -118,7 +127,7 @@ def news_ingest() -> None:
             dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
         )
         shards = feed_shards(settings, feed_ids)
-        log.info("run %s: %d feed(s) in %d shard(s)", ingest_run, len(feed_ids), len(shards))
+        log.info("run %s: %d feed(s) due, in %d shard(s)", ingest_run, len(feed_ids), len(shards))
         ti.xcom_push(key="ingest_run", value=ingest_run)
         return shards
 
@@ -140,7 +149,11 @@ def news_ingest() -> None:
         params = params or {}
         since, until = support.parse_window(params.get("since"), params.get("until"))
         # One slice fetches every poll's XCom at once (iterating asks for them one by one).
-        work = plan_shards([p["items"] for p in polls[:]], settings, since=since, until=until)
+        item_lists = [p["items"] for p in polls[:]]
+        requeued = support.requeued_items(settings, item_lists)
+        if requeued:
+            log.info("[plan] %d page(s) deferred by an earlier run queued again", len(requeued))
+        work = plan_shards([*item_lists, requeued], settings, since=since, until=until)
         n_items = sum(len(b) for w in work for b in w.batches)
         log.info("[plan] %d item(s) in %d shard(s)", n_items, len(work))
         return [w.to_dict() for w in work]

@@ -99,7 +99,7 @@ def runs(tmp_path_factory) -> dict:
         out["first"] = snapshot(db)
         # The steady state: feeds unchanged (304), nothing new to fetch, an empty plan.
         out["again"], out["secs"]["news_ingest_again"] = airflow(
-            env, tmp, "dags", "test", "news_ingest"
+            env, tmp, "dags", "test", "news_ingest", "-c", '{"all_feeds": true}'
         )
         out["second"] = snapshot(db)
     out["events"] = asset_events(tmp / "airflow" / "airflow.db")

@@ -218,7 +218,7 @@ def test_killed_runs_end_like_an_uninterrupted_run(tmp_path, demo_web):
     base_db, crash_db = tmp_path / "base" / "n.duckdb", tmp_path / "crash" / "n.duckdb"
 
     def cmd(db: Path) -> list[str]:
-        return [*NEWSFLOW, "run", "--feeds", str(feeds), "--db", str(db)]
+        return [*NEWSFLOW, "run", "--all", "--feeds", str(feeds), "--db", str(db)]
 
     # The uninterrupted run goes alongside the kills (its own directory, data and dbt folder).
     base = subprocess.Popen(

@@ -166,7 +166,8 @@ def test_news_ingest_shape(facts):
 
 def test_news_ingest_params(facts):
     params = facts["bag"]["dags"]["news_ingest"]["params"]
-    assert set(params) == {"feed_ids", "since", "until"}
+    assert set(params) == {"feed_ids", "since", "until", "all_feeds"}
+    assert params["all_feeds"]["type"] == "boolean"
     assert params["feed_ids"]["type"] == "array"
     assert params["feed_ids"]["items"] == {"type": "string"}
     for name in ("since", "until"):

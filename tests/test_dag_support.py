@@ -343,3 +343,50 @@ def test_summarise_load_of_an_empty_load():
         "[load] run r: 0 batch(es) (2 already loaded); 0 new article(s), 0 duplicate(s), "
         "0 poll(s), 0 fetch attempt(s); outcomes none"
     )
+
+
+# ------------------------------------------------------------------------- adaptive polling
+
+
+def _write_state(settings, feeds: dict) -> None:
+    import json
+
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    (settings.state_dir / "feed_state.json").write_text(json.dumps(feeds), encoding="utf-8")
+
+
+def test_feeds_to_poll_takes_due_feeds_unless_all_or_named(settings):
+    just_now = datetime.now(UTC).replace(microsecond=0).isoformat().removesuffix("+00:00")
+    _write_state(
+        settings,
+        {
+            "wire-world": {
+                "feed_url": "https://wire.example.org/world.xml",
+                "history": [[just_now, "ok", 3]],
+            },
+            # polled just now, but at another URL: the feed moved, so it is due
+            "ledger": {
+                "feed_url": "https://ledger.example.org/old",
+                "history": [[just_now, "ok", 1]],
+            },
+        },
+    )
+    assert ds.feeds_to_poll(settings, {}) == ["ledger"]
+    assert sorted(ds.feeds_to_poll(settings, {"all_feeds": True})) == ["ledger", "wire-world"]
+    assert ds.feeds_to_poll(settings, {"feed_ids": ["wire-world"]}) == ["wire-world"]
+
+
+def test_requeued_items_skip_pages_a_poll_listed_again_and_unknown_feeds(settings):
+    import duckdb
+
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.state_dir / "deferred_pages.parquet"
+    duckdb.sql(
+        "SELECT * FROM (VALUES ('ledger', 'https://l/a', 'h1'), ('ledger', 'https://l/b', 'h2'),"
+        " ('gone', 'https://g/c', 'h3')) t(feed_id, canonical_url, url_hash)"
+    ).write_parquet(str(path))
+    listed = [[{"url_hash": "h1"}]]
+    items = ds.requeued_items(settings, listed)
+    assert [(i["feed_id"], i["url_hash"], i["url"]) for i in items] == [
+        ("ledger", "h2", "https://l/b")
+    ]

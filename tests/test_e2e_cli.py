@@ -44,7 +44,7 @@ def demo_run(tmp_path_factory):
         feeds = write_demo_feeds(tmp / "feeds.yaml", port)
         first = newsflow("run", "--feeds", str(feeds), "--db", str(db))
         snap1 = snapshot(db)
-        second = newsflow("run", "--feeds", str(feeds), "--db", str(db))
+        second = newsflow("run", "--all", "--feeds", str(feeds), "--db", str(db))
         snap2 = snapshot(db)
     manifest = yaml.safe_load(
         (DEMO_ROOT / "MANIFEST.yaml").read_text().replace("{{PORT}}", str(port))

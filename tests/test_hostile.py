@@ -72,7 +72,7 @@ def hostile(tmp_path_factory):
         first = run_pass(settings, build=False)
         after_first = _tables(settings.db_path)
         hits_first = list(web.hits)
-        second = run_pass(settings, build=False)
+        second = run_pass(settings, build=False, poll_all=True)
         after_second = _tables(settings.db_path)
         yield {
             "web": web,

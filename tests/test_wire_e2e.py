@@ -51,7 +51,7 @@ def wire_run(tmp_path_factory):
         feeds = write_demo_feeds(tmp / "feeds.yaml", server.server_address[1], wire=True)
         first = newsflow("run", "--feeds", str(feeds), "--db", str(db))
         before = _tables(db)
-        second = newsflow("run", "--feeds", str(feeds), "--db", str(db))
+        second = newsflow("run", "--all", "--feeds", str(feeds), "--db", str(db))
         after = _tables(db)
     return {"tmp": tmp, "db": db, "first": first, "second": second, "t1": before, "t2": after}
 

@@ -61,6 +61,7 @@ class FeedEntry:
     summary: str | None = None
     published_offset_minutes: int | None = None  # the publisher's UTC offset, when written
     date_flags: str | None = None  # comma-separated feed_date_* doubts, see feed_dates
+    content: str | None = None  # full text (content:encoded / Atom content), for full_content
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,6 +85,10 @@ class ParsedFeed:
     n_entries: int = 0  # entries in the document
     n_dropped: int = 0  # entries cut by max_items (the oldest)
     partial: str | None = None  # why some entries could not be read
+    # The publisher's polling hints (adaptive polling): RSS <ttl> minutes, sy:updatePeriod/Frequency
+    ttl_minutes: int | None = None
+    update_period: str | None = None
+    update_frequency: int | None = None
 
     @property
     def outcome(self) -> PollOutcome:
@@ -154,6 +159,7 @@ def parse_feed(
         title=_clip(parsed.get("feed", {}).get("title")),
         warning="; ".join(notes) or None,
         partial=_truncation(content) if bozo else None,
+        **_poll_hints(parsed.get("feed", {})),
     )
     out = _finish(out, raw_entries, feed_url, max_items, timezone, country)
     in_document = count_entries(content) if bozo else 0
@@ -354,7 +360,40 @@ def _entry(entry: dict[str, Any], link: str, when: FeedDate) -> FeedEntry:
         summary=_clip(entry.get("summary")),
         published_offset_minutes=when.offset_minutes,
         date_flags=when.date_flags,
+        content=_full_text(entry),
     )
+
+
+# The full text of an entry is the article body (full_content feeds): kept whole up to this.
+_MAX_CONTENT = 2_000_000
+
+
+def _full_text(entry: dict[str, Any]) -> str | None:
+    """The entry's longest HTML/text ``content`` (RSS content:encoded, Atom content), if any."""
+    values = [
+        c.get("value") for c in entry.get("content") or () if isinstance(c, dict) and c.get("value")
+    ]
+    if not values:
+        return None
+    return str(max(values, key=len))[:_MAX_CONTENT]
+
+
+def _poll_hints(feed: dict[str, Any]) -> dict[str, Any]:
+    """RSS ``<ttl>`` and ``sy:updatePeriod``/``sy:updateFrequency`` (nonsense is ignored)."""
+
+    def number(value: object) -> int | None:
+        try:
+            n = int(str(value).strip())
+        except (TypeError, ValueError):
+            return None
+        return n if 0 < n < 10**7 else None
+
+    period = str(feed.get("sy_updateperiod") or "").strip().lower() or None
+    return {
+        "ttl_minutes": number(feed.get("ttl")),
+        "update_period": period if period and len(period) <= 20 else None,
+        "update_frequency": number(feed.get("sy_updatefrequency")),
+    }
 
 
 def _clip(value: object) -> str | None:

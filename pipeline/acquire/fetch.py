@@ -122,6 +122,9 @@ class FetchResult:
     attempts: int
     n_bytes: int
     error: str | None
+    # Freshness headers of the last response, for adaptive polling (pipeline.acquire.schedule).
+    cache_control: str | None = None
+    expires: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -513,6 +516,8 @@ class Fetcher:
             "encoding": (response.charset_encoding or "").strip().lower() or None,
             "etag": h.get("etag"),
             "last_modified": h.get("last-modified"),
+            "cache_control": h.get("cache-control"),
+            "expires": h.get("expires"),
         }
         if status in _REDIRECT_STATUSES:
             location = h.get("location")

@@ -252,7 +252,6 @@ class Frontier:
         return lambda sleep: Fetcher(self.settings, sleep=sleep, verify=ctx)
 
     # -- lifecycle
-
     def __enter__(self) -> Frontier:
         return self
 
@@ -297,6 +296,10 @@ class Frontier:
             self._start_threads()
             self._cv.notify_all()
         return n
+
+    @property
+    def pending(self) -> int:  # submitted, result not yet yielded (an int read needs no lock)
+        return self._pending
 
     def results(self) -> Iterator[FrontierResult]:
         """Yield results as they complete until every submitted item has one."""

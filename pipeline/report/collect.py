@@ -7,12 +7,13 @@ its tables). Values are made JSON-safe here, because the charts embed them as JS
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import NewsflowError
+from pipeline.report.feed_health import feeds_down
 
 TOP_STORIES = 15
 REQUIRED = (
@@ -42,6 +43,7 @@ class ReportData:
     agencies: list[dict[str, Any]]
     health: list[dict[str, Any]]
     snapshot: dict[str, Any] | None = None
+    feeds_down: list[dict[str, Any]] = field(default_factory=list)  # failing / dead feeds
 
 
 def jsonable(row: dict[str, Any]) -> dict[str, Any]:
@@ -180,4 +182,5 @@ def collect(con: Any) -> ReportData:
         agencies=_rows(con, _AGENCIES),
         health=_rows(con, _HEALTH),
         snapshot=snapshot_info(con),
+        feeds_down=[jsonable(r) for r in feeds_down(con)],
     )

@@ -256,7 +256,19 @@ def _health(data: ReportData, charts: Charts) -> list[str]:
         '<h2 id="health">Ingest health</h2>',
         _chart(charts, "ingest_health", "No polls or fetches recorded yet."),
         _table(rows, [("stage", "stage"), ("outcome", "outcome"), ("n", "attempts")], {"n"}),
+        '<h3 id="feeds-down">Dead and failing feeds</h3>',
+        _table(data.feeds_down, _FEEDS_DOWN, set(), frozenset({"last_success", "next_due_at"})),
     ]
+
+
+_FEEDS_DOWN = [
+    ("feed_id", "feed"),
+    ("feed_state", "state"),
+    ("last_outcome", "last poll"),
+    ("last_error", "error"),
+    ("last_success", "last worked"),
+    ("next_due_at", "next try"),
+]
 
 
 def render_html(data: ReportData, charts: Charts, *, source: Path, title: str) -> str:

@@ -25,7 +25,7 @@ from pipeline.run.clock import Progress, now, quiet
 from pipeline.run.page import analyze_page, place_rows, warm_up
 from pipeline.run.pool import BoundedPool, TaskOutcome
 from pipeline.settings import FeedConfig, Settings
-from pipeline.storage.schema import AliasRow, ArticleRow, FetchRow, PlaceRow, RawPageRow
+from pipeline.storage.schema import AliasRow, ArticleRow, FetchRow, PlaceRow, PollRow, RawPageRow
 from pipeline.storage.staging import write_batch
 from pipeline.storage.state import read_seen
 from pipeline.stories.fingerprints import content_hash, fingerprint
@@ -55,6 +55,11 @@ class BatchRows:
     places: list[PlaceRow] = field(default_factory=list)
     aliases: list[AliasRow] = field(default_factory=list)
     raws: list[RawPageRow] = field(default_factory=list)
+    polls: list[PollRow] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        """Rows that count against ``batch_size``: one per URL and one per poll."""
+        return len(self.fetches) + len(self.polls)
 
     def log(
         self,
@@ -106,6 +111,7 @@ class BatchRows:
                 "article_places": self.places,
                 "url_aliases": self.aliases,
                 "raw_pages": self.raws,
+                "feed_polls": self.polls,
             },
         )
 
@@ -252,15 +258,17 @@ def record_pages(
     analyzed: list[TaskOutcome],
     seen: set[str] | None,
     settings: Settings,
+    claimed: set[str] | None = None,
 ) -> None:
-    """One ``fetch_log`` row per page; rows for each new article (first copy in the batch)."""
+    """One ``fetch_log`` row per page; rows for each new article (first copy in the batch, or
+    in the run when the caller passes its ``claimed`` set of article ids)."""
     resolved = [
         article_urls(item, res, out.value["extraction"]) if _extracted(out) else None
         for (item, res, _), out in zip(pages, analyzed, strict=True)
     ]
     if seen is None:
         seen = read_seen(settings.state_dir, among=[url_hash(r[1]) for r in resolved if r])
-    in_batch: set[str] = set()
+    in_batch: set[str] = set() if claimed is None else claimed
     for (item, res, started), out, urls in zip(pages, analyzed, resolved, strict=True):
         if urls is None:
             outcome, error = _failure(out)

@@ -1,15 +1,16 @@
 """One complete pass, and the two single-writer stages: load and models.
 
-    poll_feed ──▶ plan_batches ──▶ fetch_extract_batch (fan-out) ──▶ load ──▶ build_models
+    crawl (due feeds + their new pages, streamed through one frontier) ──▶ load ──▶ build_models
 
 Fan-out stages never open DuckDB: they read the exported poll state (``state/``) and write staged
 Parquet batches (``staging/``). Only ``load`` and ``build_models`` open the database, under the
-DB lock, one at a time. The CLI (``newsflow run``) calls ``run_pass``; the Airflow DAGs call the
-stages one task each.
+DB lock, one at a time. The CLI (``newsflow run``) calls ``run_pass`` (pipeline.run.crawl);
+the Airflow DAG runs the same crawl per shard (pipeline.run.shards).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,16 +19,19 @@ from typing import Any
 
 from pipeline.run.batch import fetch_extract_batch
 from pipeline.run.clock import Progress, new_run_id, quiet
+from pipeline.run.crawl import Crawl, CrawlReport
 from pipeline.run.page import warm_up
-from pipeline.run.plan import plan_batches
-from pipeline.run.poll import poll_feed
+from pipeline.run.poll import due_feed_ids, poll_feed
 from pipeline.run.pool import BoundedPool
-from pipeline.run.wire import poll_wire_feed
+from pipeline.run.progress import RunProgress
+from pipeline.run.shutdown import stop_on_signals
 from pipeline.settings import Settings
 from pipeline.storage.load import LoadSummary, load_staged
 from pipeline.storage.retention import apply_retention
-from pipeline.storage.staging import write_batch
-from pipeline.storage.state import read_seen
+from pipeline.storage.state import read_deferred, read_seen
+
+__all__ = ["RunSummary", "build_models", "fetch_extract_batch", "load", "new_run_id", "poll_feed",
+           "run_pass"]  # fmt: skip
 
 
 def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
@@ -85,6 +89,8 @@ class RunSummary:
     loaded: dict[str, Any] = field(default_factory=dict)
     models: Any = None
     seconds: float = 0.0
+    n_feeds: int = 0  # feeds considered (the due ones were polled)
+    stopped: bool = False  # a signal stopped the run: what was done is loaded, the rest deferred
 
 
 def run_pass(
@@ -95,59 +101,78 @@ def run_pass(
     until: datetime | None = None,
     build: bool = True,
     progress: Progress = quiet,
+    poll_all: bool = False,
+    live: RunProgress | None = None,
+    stop: threading.Event | None = None,
 ) -> RunSummary:
-    """One complete pass: poll every (selected) feed, fetch and extract new articles, load,
-    rebuild models. Per-item failures are recorded, never raised."""
+    """One complete pass: poll the due feeds (every selected one with ``poll_all``), fetch and
+    extract new articles as they arrive, load, rebuild models. Per-item failures are recorded,
+    never raised. SIGTERM/Ctrl-C stop taking work: what is done is staged and loaded, the rest
+    is recorded ``deferred`` and retried next run (no model build then)."""
     t0 = time.monotonic()
     run_id = new_run_id()
     summary = RunSummary(run_id)
     ids = list(feed_ids) if feed_ids else settings.feed_ids()
     for fid in ids:
         settings.feed(fid)  # unknown ids fail before any work
+    summary.n_feeds = len(ids)
     # Load anything a killed earlier run left staged, so its state is current before polling.
     leftover = load(settings)
     if leftover.batches:
         progress(f"[load] merged {leftover.batches} batch(es) left by an interrupted run")
+    due = due_feed_ids(settings, ids, poll_all=poll_all or bool(feed_ids))
+    if len(due) < len(ids):
+        progress(
+            f"[poll] {len(due)} of {len(ids)} feed(s) due (newsflow run --all polls every one)"
+        )
     seen = read_seen(settings.state_dir)
-    with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
-        item_lists, poll_rows = [], []
-        for fid in ids:
-            if settings.feed(fid).is_wire:  # wire feeds stage their poll row with their items
-                res = poll_wire_feed(settings, fid, run_id, pool=pool, progress=progress)
-            else:
-                # The poll rows are staged after the pages they listed: a poll row carries the
-                # feed's validators, and once loaded the next poll is a 304 that lists nothing, so
-                # a run killed between poll and fetch would otherwise lose those pages for good.
-                res = poll_feed(settings, fid, run_id, pool=pool, seen=seen, stage=False)
-                poll_rows.append(res.row)
-            summary.polls[fid] = res.outcome
-            summary.n_entries += res.n_entries
-            summary.n_new += res.n_new
-            item_lists.append(res.items)
-            detail = f": {res.error}" if res.error and res.outcome != "ok" else ""
-            progress(
-                f"[poll] {fid}: {res.outcome}"
-                + (f" (HTTP {res.status_code})" if res.status_code else "")
-                + f", {res.n_entries} entries, {res.n_new} new{detail}"
-            )
-        batches = plan_batches(item_lists, settings.batch_size, since=since, until=until)
-        summary.n_batches = len(batches)
-        for i, batch in enumerate(batches):
-            rep = fetch_extract_batch(
-                settings, run_id, f"b{i:04d}", batch, pool=pool, seen=seen, progress=progress
-            )
-            for k, v in rep.outcomes.items():
-                summary.fetch_outcomes[k] = summary.fetch_outcomes.get(k, 0) + v
-    write_batch(settings.staging_dir, f"{run_id}-polls", run_id, {"feed_polls": poll_rows})
+    with stop_on_signals(stop) as stop_flag:
+        crawl_report = _crawl(settings, run_id, due, seen, stop_flag, live, progress, since, until)
+    summary.stopped = crawl_report.stopped
+    for res in crawl_report.polls:
+        summary.polls[res.feed_id] = res.outcome
+        summary.n_entries += res.n_entries
+        summary.n_new += res.n_new
+    summary.n_batches = crawl_report.n_batches
+    summary.fetch_outcomes = dict(crawl_report.outcomes)
     loaded = load(settings, run_id)
     summary.loaded = loaded.to_dict()
     progress(
         f"[load] {loaded.articles} new article(s), {loaded.duplicates} duplicate(s), "
         f"{loaded.polls} poll(s), {loaded.fetches} fetch attempt(s)"
     )
-    if build:
+    if build and not summary.stopped:
         progress("[models] dbt build ...")
         summary.models = build_models(settings)
         progress("[models] done")
     summary.seconds = round(time.monotonic() - t0, 2)
     return summary
+
+
+def _crawl(
+    settings: Settings,
+    run_id: str,
+    due: Sequence[str],
+    seen: set[str],
+    stop: threading.Event,
+    live: RunProgress | None,
+    progress: Progress,
+    since: datetime | None,
+    until: datetime | None,
+) -> CrawlReport:
+    """The streamed crawl of the due feeds plus the pages earlier runs deferred."""
+    known = set(settings.feed_ids())
+    requeued = [i for i in read_deferred(settings.state_dir) if i["feed_id"] in known]
+    if requeued:
+        progress(f"[fetch] {len(requeued)} page(s) deferred by an earlier run queued again")
+    with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
+        crawl = Crawl(settings, run_id, pool=pool, stop=stop, progress=live, log=progress,
+                      since=since, until=until, seen=seen)  # fmt: skip
+        crawl.poll(due)
+        crawl.add_pages(requeued)
+        report = crawl.run()
+    if report.stopped:
+        progress(
+            f"[run] stopped: {report.outcomes.get('deferred', 0)} URL(s) deferred to the next run"
+        )
+    return report

@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.acquire.urls import outlet
 
 
-def _in_window(published: str | None, since: datetime | None, until: datetime | None) -> bool:
+def in_window(published: str | None, since: datetime | None, until: datetime | None) -> bool:
     """Items without a feed date are kept: we cannot tell, and dropping them would lose news."""
     if published is None or (since is None and until is None):
         return True
@@ -37,7 +37,7 @@ def plan_batches(
     dups: list[dict[str, Any]] = []
     for items in item_lists:
         for item in items:
-            if not _in_window(item.get("published"), since, until):
+            if not in_window(item.get("published"), since, until):
                 continue
             h = item["url_hash"]
             if h in first:

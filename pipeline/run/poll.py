@@ -7,10 +7,23 @@ its hash, and the feed's title/date/author hints for extraction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.acquire.feeds import ParsedFeed, parse_feed_bounded
+from pipeline.acquire.schedule import (
+    FeedHints,
+    PollBounds,
+    PollRecord,
+    Schedule,
+    due_feeds,
+    next_poll,
+    parse_cache_control,
+    parse_expires,
+    publisher_interval,
+)
 from pipeline.acquire.urls import canonicalize_url, url_hash
 from pipeline.outcomes import PollOutcome
 from pipeline.run.clock import now
@@ -47,9 +60,7 @@ def poll_feed(
     from pipeline.acquire.fetch import Fetcher
 
     feed = settings.feed(feed_id)
-    state = read_feed_state(settings.state_dir).get(feed.id) or {}
-    if state.get("feed_url") != feed.url:
-        state = {}  # the feed moved: its old validators mean nothing
+    state = feed_state_of(settings, feed)
     polled_at = now()
     with Fetcher(settings) as fetcher:
         fr = fetcher.fetch(
@@ -60,36 +71,139 @@ def poll_feed(
             extra_headers=dict(feed.headers) or None,
         )
     outcome, error, parsed = _parse_response(settings, fr, feed, pool)
-    etag, last_modified = fr.etag, fr.last_modified
-    if outcome == PollOutcome.NOT_MODIFIED:
+    items = new_items(settings, feed, parsed, seen) if parsed is not None else []
+    row = poll_row(settings, feed, run_id, polled_at, state, fr, outcome, error, parsed, items)
+    if stage:
+        write_batch(settings.staging_dir, f"{run_id}-poll-{feed.id}", run_id, {"feed_polls": [row]})
+    return PollResult(
+        feed.id, outcome, fr.status_code, row.n_entries, len(items), items, error, row
+    )
+
+
+def feed_state_of(settings: Settings, feed: FeedConfig) -> dict[str, Any]:
+    """The exported state of one feed (validators, poll history), empty if it moved."""
+    state = read_feed_state(settings.state_dir).get(feed.id) or {}
+    return state if state.get("feed_url") == feed.url else {}
+
+
+def bounds_for(settings: Settings, feed: FeedConfig) -> PollBounds:
+    """Adaptive polling bounds: the settings' range, narrowed or widened per feed."""
+    base = PollBounds(
+        min_interval=settings.min_poll_interval, max_interval=settings.max_poll_interval
+    )
+    return base.for_feed(feed.min_interval, feed.max_interval)
+
+
+def history_of(state: dict[str, Any]) -> list[PollRecord]:
+    """The feed's recent polls from its exported state (malformed entries are skipped)."""
+    out = []
+    for rec in state.get("history") or ():
+        try:
+            at = datetime.fromisoformat(rec[0]).replace(tzinfo=UTC)
+            out.append(PollRecord(at, str(rec[1]), int(rec[2])))
+        except (TypeError, ValueError, IndexError):
+            continue
+    return out
+
+
+def schedule_of(
+    settings: Settings, feed: FeedConfig, state: dict[str, Any], at: datetime
+) -> Schedule:
+    """When the feed is next due, from its exported history (as of the last load)."""
+    interval = state.get("publisher_interval_s")
+    hints = FeedHints(max_age=float(interval)) if interval else None
+    return next_poll(history_of(state), at, bounds_for(settings, feed), hints)
+
+
+def due_feed_ids(
+    settings: Settings,
+    feed_ids: Sequence[str],
+    *,
+    poll_all: bool = False,
+    at: datetime | None = None,
+) -> list[str]:
+    """The feeds to poll in this run (every one with ``poll_all``), most overdue first; drop
+    folders are always due."""
+    states = read_feed_state(settings.state_dir)
+    at = at or now()
+    schedules = {}
+    for fid in feed_ids:
+        feed = settings.feed(fid)
+        state = states.get(fid) or {}
+        if state.get("feed_url") != feed.url:
+            state = {}
+        schedules[fid] = schedule_of(settings, feed, state, at)
+    due = due_feeds(schedules, at, poll_all=poll_all)
+    # A drop folder is a local directory listing, no one's server: every run looks at it.
+    folders = [f for f in feed_ids if f not in due and settings.feed(f).is_drop_folder]
+    return due + folders
+
+
+def _publisher_interval(
+    fr: Any, parsed: ParsedFeed | None, state: dict[str, Any], at: datetime
+) -> float | None:
+    """Seconds the publisher says the feed stays fresh (headers, <ttl>, sy:), this poll's or,
+    for a 304 (no body), the last known one."""
+    cc = getattr(fr, "cache_control", None)
+    hints = FeedHints(
+        max_age=parse_cache_control(cc),
+        expires=None,
+        ttl_minutes=parsed.ttl_minutes if parsed else None,
+        update_period=parsed.update_period if parsed else None,
+        update_frequency=parsed.update_frequency if parsed else None,
+    )
+    found = publisher_interval(hints, at)
+    expires = parse_expires(getattr(fr, "expires", None), at)
+    seconds = max([x for x in (found[0] if found else None, expires) if x], default=None)
+    if seconds is None and parsed is None:
+        return state.get("publisher_interval_s")
+    return seconds
+
+
+def poll_row(
+    settings: Settings,
+    feed: FeedConfig,
+    run_id: str,
+    polled_at: datetime,
+    state: dict[str, Any],
+    fr: Any,
+    outcome: str,
+    error: str | None,
+    parsed: ParsedFeed | None,
+    items: Sequence[dict[str, Any]],
+) -> PollRow:
+    """The ``feed_polls`` row of one poll, with the feed's next due time after it.
+
+    ``fr`` is the FetchResult, or None when no request was made (a ``deferred`` poll)."""
+    etag, last_modified = getattr(fr, "etag", None), getattr(fr, "last_modified", None)
+    if outcome in (PollOutcome.NOT_MODIFIED, PollOutcome.DEFERRED):
         etag = etag or state.get("etag")
         last_modified = last_modified or state.get("last_modified")
-    items = _new_items(settings, feed, parsed, seen) if parsed is not None else []
-    n_entries = parsed.n_entries if parsed is not None else 0
-    row = PollRow(
+    interval = _publisher_interval(fr, parsed, state, polled_at)
+    records = [*history_of(state), PollRecord(polled_at, outcome, len(items))]
+    hints = FeedHints(max_age=interval) if interval else None
+    sched = next_poll(records, polled_at, bounds_for(settings, feed), hints)
+    return PollRow(
         poll_id=f"{run_id}-{feed.id}",
         run_id=run_id,
         feed_id=feed.id,
         feed_url=feed.url,
         polled_at=polled_at,
         outcome=outcome,
-        status_code=fr.status_code,
+        status_code=getattr(fr, "status_code", None),
         duration_ms=int((now() - polled_at).total_seconds() * 1000),
-        n_entries=n_entries,
+        n_entries=parsed.n_entries if parsed is not None else 0,
         n_new=len(items),
         etag=etag,
         last_modified=last_modified,
         feed_format=parsed.format if parsed else None,
         error=error,
         n_dropped=parsed.n_dropped if parsed is not None else None,
-        next_due_at=None,
-        feed_state=None,
-        schedule_note=None,
-        publisher_interval_s=None,
+        next_due_at=sched.next_due,
+        feed_state=sched.state.value,
+        schedule_note=sched.reason[:500],
+        publisher_interval_s=interval,
     )
-    if stage:
-        write_batch(settings.staging_dir, f"{run_id}-poll-{feed.id}", run_id, {"feed_polls": [row]})
-    return PollResult(feed.id, outcome, fr.status_code, n_entries, len(items), items, error, row)
 
 
 def _parse_response(
@@ -114,7 +228,7 @@ def _parse_response(
     return parsed.outcome, parsed.note, parsed
 
 
-def _new_items(
+def new_items(
     settings: Settings, feed: FeedConfig, parsed: ParsedFeed, seen: set[str] | None
 ) -> list[dict[str, Any]]:
     """Entries with a usable link that the pipeline has not finished with, once each."""
@@ -144,6 +258,7 @@ def _new_items(
                 "author": entry.author,
                 "published_offset_minutes": entry.published_offset_minutes,
                 "date_flags": entry.date_flags,
+                **({"content": entry.content} if feed.full_content and entry.content else {}),
             }
         )
     return items

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -121,24 +122,33 @@ class BoundedPool:
         finally:
             self._main.__exit__()
 
+    def submit(self, fn: Callable[..., T], args: Sequence[Any], timeout: float) -> Future[T]:
+        """Schedule one task without waiting (the streamed run feeds pages in as they arrive);
+        read its result with :func:`task_outcome` once it is ``done()``."""
+        if self._pool is None:
+            raise RuntimeError("BoundedPool used outside its context manager")
+        fut = self._pool.schedule(fn, args=tuple(args), timeout=timeout)
+        fut.newsflow_timeout = timeout  # type: ignore[attr-defined]  # for task_outcome's message
+        return fut
+
     def map(
         self, fn: Callable[..., T], arg_tuples: Iterable[Sequence[Any]], timeout: float
     ) -> list[TaskOutcome[T]]:
-        if self._pool is None:
-            raise RuntimeError("BoundedPool used outside its context manager")
-        futures = [
-            self._pool.schedule(fn, args=tuple(args), timeout=timeout) for args in arg_tuples
-        ]
-        results: list[TaskOutcome[T]] = []
-        for fut in futures:
-            try:
-                results.append(TaskOutcome(ok=True, value=fut.result()))
-            except FutureTimeout:
-                results.append(
-                    TaskOutcome(ok=False, timed_out=True, error=f"exceeded {timeout:g}s wall clock")
-                )
-            except ProcessExpired as exc:
-                results.append(TaskOutcome(ok=False, error=f"worker died (exit {exc.exitcode})"))
-            except Exception as exc:  # the task itself raised: record, never crash the run
-                results.append(TaskOutcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:500]))
-        return results
+        futures = [self.submit(fn, args, timeout) for args in arg_tuples]
+        return [task_outcome(fut) for fut in futures]
+
+
+def task_outcome(fut: Future[T]) -> TaskOutcome[T]:
+    """What became of one scheduled task (waits for it): a value, a timeout or a crash."""
+    try:
+        return TaskOutcome(ok=True, value=fut.result())
+    except FutureTimeout:
+        timeout = getattr(fut, "newsflow_timeout", None)
+        limit = f"exceeded {timeout:g}s wall clock" if timeout else "exceeded its wall clock"
+        return TaskOutcome(ok=False, timed_out=True, error=limit)
+    except ProcessExpired as exc:
+        return TaskOutcome(ok=False, error=f"worker died (exit {exc.exitcode})")
+    except CancelledError:
+        return TaskOutcome(ok=False, error="cancelled: the pool was stopped")
+    except Exception as exc:  # the task itself raised: record, never crash the run
+        return TaskOutcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])

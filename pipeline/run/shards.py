@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +19,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.run.batch import BatchReport, fetch_extract_batch
+from pipeline.run.batch import BatchReport
 from pipeline.run.clock import Progress, quiet
+from pipeline.run.crawl import Crawl
 from pipeline.run.plan import plan_batches
-from pipeline.run.poll import PollResult, poll_feed
+from pipeline.run.poll import PollResult
 from pipeline.run.pool import BoundedPool
-from pipeline.run.wire import poll_wire_feed
+from pipeline.run.shutdown import stop_on_signals
 from pipeline.settings import Settings
 
 
@@ -83,18 +86,20 @@ def poll_shard(
     *,
     pool: BoundedPool | None = None,
     progress: Progress = quiet,
+    stop: threading.Event | None = None,
 ) -> list[PollResult]:
-    """Poll one shard's feeds (one worker pool for the shard's feed parsing)."""
-    results = []
-    with _pool(settings, pool) as own:
-        for fid in feed_ids:
-            if settings.feed(fid).is_wire:  # wire feeds stage their items themselves
-                res = poll_wire_feed(settings, fid, run_id, pool=own)
-            else:
-                res = poll_feed(settings, fid, run_id, pool=own)
-            progress(describe_poll(res))
-            results.append(res)
-    return results
+    """Poll one shard's feeds concurrently through one frontier (feeds of one host in turn);
+    their poll rows (and the articles of ``full_content`` feeds) are staged, each result
+    carries its new page items for ``plan``. A retried task replaces what it staged before."""
+    if not feed_ids:
+        return []
+    prefix = f"p{shard_of(settings.feed(feed_ids[0]).url, settings.shards):02d}-"
+    clear_staged(settings, run_id, prefix)
+    with _pool(settings, pool) as own, stop_on_signals(stop) as flag:
+        crawl = Crawl(settings, run_id, pool=own, stop=flag, log=progress, batch_prefix=prefix,
+                      fetch_new=False)  # fmt: skip
+        crawl.poll(feed_ids)
+        return crawl.run().polls
 
 
 def fetch_extract_shard(
@@ -104,16 +109,37 @@ def fetch_extract_shard(
     *,
     pool: BoundedPool | None = None,
     progress: Progress = quiet,
+    stop: threading.Event | None = None,
 ) -> list[BatchReport]:
-    """Fetch and extract one shard's batches, each staged on its own (a crash loses at most
-    the batch in hand); batch ids carry the shard, so a retried task finds its batches."""
-    with _pool(settings, pool) as own:
-        return [
-            fetch_extract_batch(
-                settings, run_id, f"s{work.shard:02d}-b{i:04d}", batch, pool=own, progress=progress
-            )
-            for i, batch in enumerate(work.batches)
-        ]
+    """Fetch and extract one shard's pages through one frontier, extraction streamed, staged in
+    batches of at most ``batch_size`` (a crash loses at most the batch in hand). A retried
+    task replaces the batches it staged before, so no URL gets two rows."""
+    prefix = f"s{work.shard:02d}-b"
+    clear_staged(settings, run_id, prefix)
+    items = [item for batch in work.batches for item in batch]
+    with _pool(settings, pool) as own, stop_on_signals(stop) as flag:
+        crawl = Crawl(settings, run_id, pool=own, stop=flag, log=progress, batch_prefix=prefix)
+        crawl.add_pages(items)
+        report = crawl.run()
+    outcomes = dict(report.outcomes)
+    progress(
+        f"[extract] shard {work.shard}: {report.n_articles} article(s) in {report.n_batches} "
+        "batch(es); " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items()))
+    )
+    return [BatchReport(f"{run_id}-{prefix}", len(items), report.n_articles, outcomes)]
+
+
+def clear_staged(settings: Settings, run_id: str, prefix: str) -> int:
+    """Remove this run's staged, not yet loaded batches named ``{run_id}-{prefix}...``: a
+    retried shard stages its work again (the loader removes what it loaded)."""
+    root = settings.staging_dir
+    if not root.exists():
+        return 0
+    n = 0
+    for path in root.glob(f"{run_id}-{prefix}*"):
+        shutil.rmtree(path, ignore_errors=True)
+        n += 1
+    return n
 
 
 def describe_poll(res: PollResult) -> str:

@@ -55,6 +55,9 @@ def _resolve_file(root: Path, host: str, path: str) -> Path | None:
 def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
     class DemoHandler(BaseHTTPRequestHandler):
         server_version = "newsflow-demo/1"
+        # Headers and body go out in two writes; with Nagle on, a keep-alive client's delayed
+        # ACK stalls every response ~40 ms on loopback.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:
             return  # quiet: the pipeline's own log says what was fetched
