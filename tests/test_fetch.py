@@ -450,18 +450,20 @@ def test_slow_headers_hit_the_read_timeout(
     assert time.monotonic() - t0 < 1.2
 
 
-def test_slow_drip_body_hits_the_deadline_and_is_retried(
+def test_slow_drip_body_hits_the_deadline_and_is_not_retried_this_run(
     server: ServerState, make: Callable[..., Fetcher]
 ) -> None:
+    """A host that answers but drips would take the whole deadline again on a retry: the
+    timeout is recorded (transient, so a later run tries the URL again) after one attempt."""
     with make(request_deadline=0.4, read_timeout=1.0, max_retries=1) as f:
         t0 = time.monotonic()
         res = f.fetch(_url(server, "/drip"), kind="page")
         elapsed = time.monotonic() - t0
     _check(res)
     assert res.outcome == "timeout" and "deadline" in (res.error or "")
-    assert res.attempts == 2 and server.count("/drip") == 2
+    assert res.attempts == 1 and server.count("/drip") == 1
     assert 0 < res.n_bytes < 100
-    assert elapsed < 1.6  # two attempts of ~0.4 s, not two drips of 3 s
+    assert elapsed < 1.2  # one attempt of ~0.4 s, not a drip of 3 s
 
 
 def test_huge_streamed_body_is_cut_at_the_cap(

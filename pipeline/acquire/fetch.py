@@ -569,7 +569,10 @@ class Fetcher:
                         f"request deadline of {self.settings.request_deadline:g}s exceeded "
                         f"while reading the body ({total} bytes so far)"
                     )
-                    return _fail(url, "timeout", why, retry=True, n_bytes=total, **common)
+                    # Not retried in this run: the host answers but drips, and a second try
+                    # would cost the whole deadline again (a transient timeout, so the URL is
+                    # tried again on a later run, up to max_attempts_per_url).
+                    return _fail(url, "timeout", why, n_bytes=total, **common)
                 out = decoder.decode(raw, cap - total + 1)
                 total += len(out)
                 if total > cap:
