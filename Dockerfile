@@ -40,7 +40,7 @@ COPY --chown=airflow:0 sql/ /opt/newsflow/sql/
 COPY --chown=airflow:0 docker/airflow-init.sh /opt/newsflow/docker/airflow-init.sh
 COPY --chown=airflow:0 dags/ /opt/airflow/dags/
 
-# pipeline/models.py reads NEWSFLOW_DBT_PROJECT_DIR: the package is installed in site-packages,
+# pipeline/run/dbt.py reads NEWSFLOW_DBT_PROJECT_DIR: the package is installed in site-packages,
 # so the repo-relative default (../sql next to pipeline/) does not exist in the image.
 # The rest are defaults that docker-compose.yml repeats explicitly.
 ENV NEWSFLOW_DBT_PROJECT_DIR=/opt/newsflow/sql \

@@ -491,7 +491,7 @@ def test_newsflow_paths_match_the_mounts_and_the_image() -> None:
 
 
 def test_models_module_reads_the_project_dir_variable(monkeypatch, tmp_path) -> None:
-    from pipeline import models
+    from pipeline.run import dbt as models
 
     assert dockerfile_env()[models.PROJECT_DIR_ENV] == "/opt/newsflow/sql"
     monkeypatch.setenv(models.PROJECT_DIR_ENV, str(tmp_path))
