@@ -33,7 +33,7 @@ from pipeline.extract.metadata import (
     site_key,
 )
 from pipeline.extract.title import choose_title
-from pipeline.extract.walls import detect_wall
+from pipeline.extract.walls import detect_wall, link_list
 from pipeline.outcomes import ExtractOutcome
 
 LOGGER = logging.getLogger(__name__)
@@ -212,6 +212,8 @@ def _extract(
         outcome, error = wall
     elif word_count < MIN_BODY_WORDS:
         outcome, error = ExtractOutcome.EMPTY_EXTRACT, f"body has {word_count} words"
+    elif (links := link_list(tree, body)) is not None:
+        outcome, error = ExtractOutcome.EMPTY_EXTRACT, links
     return Extraction(
         outcome=outcome,
         title=title,

@@ -4,6 +4,7 @@ story (it would be counted, deduplicated and place-tagged as if it were one)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from lxml import html as lxml_html
 
@@ -117,3 +118,28 @@ def detect_wall(
         if signal:
             return ExtractOutcome.CONSENT_WALL, f"{signal}; no story text"
     return None
+
+
+# A body of which at least this share of words is the page's link text is a list of links
+# (a section front, a navigation block, a link farm), not a story.
+LINK_BODY_SHARE = 0.8
+_TOKEN = re.compile(r"\w+")
+
+
+def link_list(tree: lxml_html.HtmlElement, body: str) -> str | None:
+    """Why ``body`` is link text rather than a story, or None. The body's words are matched
+    against the words of the page's ``<a>`` elements (as a multiset, so a story that quotes one
+    link's words keeps them once); a body mostly covered by them is not an article."""
+    words = _TOKEN.findall(body.lower())
+    if not words:
+        return None
+    anchors: Counter[str] = Counter()
+    for a in tree.iter("a"):
+        anchors.update(_TOKEN.findall(a.text_content().lower()))
+    if not anchors:
+        return None
+    covered = sum((Counter(words) & anchors).values())
+    share = covered / len(words)
+    if share < LINK_BODY_SHARE:
+        return None
+    return f"the body is link text ({share:.0%} of its words are the page's links), not a story"
