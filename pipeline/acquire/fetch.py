@@ -290,9 +290,11 @@ class Fetcher:
         """GET ``url`` as a feed or a page; every failure comes back as an outcome.
 
         Retries (up to ``max_retries`` extra attempts, exponential back-off with jitter) on 5xx,
-        429 (honouring Retry-After up to 30 s; longer means no retry), timeouts and connection
-        errors. Each attempt has its own ``request_deadline``, so the worst case is about
-        ``(max_retries + 1) * request_deadline`` plus back-off.
+        429 (honouring Retry-After up to 30 s; longer means no retry), connect timeouts and
+        connection errors. A host that connected and then stalled (read timeout, a body dripping
+        past the deadline) is not retried in this run: the URL's timeout is transient, so a later
+        run tries it again. Each attempt has its own ``request_deadline``, so the worst case is
+        about ``(max_retries + 1) * request_deadline`` plus back-off.
         """
         if kind not in ("feed", "page"):
             raise ValueError(f"kind must be 'feed' or 'page', got {kind!r}")
@@ -486,7 +488,11 @@ class Fetcher:
             try:
                 response = self._client.send(request, stream=True)
             except httpx.TimeoutException as exc:
-                return _fail(url, "timeout", f"{type(exc).__name__} on {here}: {exc}", retry=True)
+                # A host that accepted the connection and then said nothing for read_timeout
+                # is not asked again in this run (a retry costs the same wait, and it is not
+                # polite); the URL is tried again next run. Connect timeouts are retried.
+                retry = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+                return _fail(url, "timeout", f"{type(exc).__name__} on {here}: {exc}", retry=retry)
             except httpx.TransportError as exc:
                 why = f"{type(exc).__name__} on {here}: {exc}"
                 return _fail(url, "network_error", why, retry=True)
@@ -581,7 +587,7 @@ class Fetcher:
             tail = decoder.flush()
         except httpx.TimeoutException as exc:
             why = f"{type(exc).__name__} while reading the body: {exc}"
-            return _fail(url, "timeout", why, retry=True, n_bytes=total, **common)
+            return _fail(url, "timeout", why, n_bytes=total, **common)
         except httpx.TransportError as exc:
             why = f"{type(exc).__name__} while reading the body: {exc}"
             return _fail(url, "network_error", why, retry=True, n_bytes=total, **common)
