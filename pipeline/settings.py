@@ -194,7 +194,12 @@ class Settings(BaseModel):
     feed_parse_timeout: float = Field(default=10.0, gt=0)
     extract_timeout: float = Field(default=20.0, gt=0, description="wall clock per page")
     extract_workers: int = Field(default=2, ge=1, le=64)
-    fetch_concurrency: int = Field(default=4, ge=1, le=64, description="hosts fetched at once")
+    fetch_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=64,
+        description="requests in flight at once across hosts (one host: one at a time)",
+    )
     batch_size: int = Field(default=50, ge=1, description="articles per staged batch")
     max_items_per_feed: int = Field(
         default=1000, ge=1, description="entries kept per poll (the newest); the rest are counted"

@@ -488,9 +488,8 @@ class Fetcher:
             try:
                 response = self._client.send(request, stream=True)
             except httpx.TimeoutException as exc:
-                # A host that accepted the connection and then said nothing for read_timeout
-                # is not asked again in this run (a retry costs the same wait, and it is not
-                # polite); the URL is tried again next run. Connect timeouts are retried.
+                # Connected, then silent for read_timeout: not asked again this run (a retry
+                # costs the same wait); the next run retries. Connect timeouts are retried.
                 retry = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
                 return _fail(url, "timeout", f"{type(exc).__name__} on {here}: {exc}", retry=retry)
             except httpx.TransportError as exc:
@@ -575,9 +574,8 @@ class Fetcher:
                         f"request deadline of {self.settings.request_deadline:g}s exceeded "
                         f"while reading the body ({total} bytes so far)"
                     )
-                    # Not retried in this run: the host answers but drips, and a second try
-                    # would cost the whole deadline again (a transient timeout, so the URL is
-                    # tried again on a later run, up to max_attempts_per_url).
+                    # Not retried this run: the host drips, and a retry would cost the whole
+                    # deadline again; the timeout is transient, so a later run retries the URL.
                     return _fail(url, "timeout", why, n_bytes=total, **common)
                 out = decoder.decode(raw, cap - total + 1)
                 total += len(out)
