@@ -48,6 +48,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--keep", action="store_true", help="keep the previous demo DB (shows idempotence)"
     )
     p.add_argument("--serve", action="store_true", help="keep serving the demo web after the run")
+    p.add_argument(
+        "--wire",
+        action="store_true",
+        help="add the demo wire: a ninjs endpoint and a NewsML-G2 drop folder whose items "
+        "update, correct, embargo and kill one another",
+    )
 
 
 def _reset(workdir: Path, db_path: Path) -> None:
@@ -98,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         _reset(workdir, db_path)
     with demo.serve(port=args.port) as server:
         port = server.server_address[1]
-        feeds_path = demo.write_demo_feeds(workdir / "feeds.yaml", port)
+        feeds_path = demo.write_demo_feeds(workdir / "feeds.yaml", port, wire=args.wire)
         progress(f"[demo] demo web serving on http://127.0.0.1:{port}/ (virtual hosts *.demo.test)")
         settings = load_settings(feeds_path, db_path=db_path)
         summary = run_pass(settings, progress=progress)
