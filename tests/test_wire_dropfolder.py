@@ -61,6 +61,16 @@ def _run_worker(root: Path, log: Path, delay: float) -> subprocess.Popen:
     )
 
 
+def _wait_for_claim(root: Path, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Until the worker has claimed files (``processing/`` not empty) or ended: the kill that
+    follows lands inside a run, not during the interpreter's start-up on a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (root / PROCESSING).is_dir() and any((root / PROCESSING).iterdir()):
+            return
+        time.sleep(0.005)
+
+
 def _contents(directory: Path) -> Counter[bytes]:
     return Counter(p.read_bytes() for p in directory.iterdir() if not p.name.endswith(".txt"))
 
@@ -162,7 +172,8 @@ def test_sigkill_at_random_moments_loses_nothing_and_archives_once(tmp_path: Pat
     kills = mid_run = 0
     while kills < 12:
         proc = _run_worker(root, log, delay=0.01)
-        time.sleep(rng.uniform(0.05, 0.6))
+        _wait_for_claim(root, proc)  # interpreter start-up is not part of the run
+        time.sleep(rng.uniform(0.0, 0.3))
         drop_some(rng.randint(0, 4))  # uploads keep arriving during a run
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
