@@ -200,6 +200,35 @@ def _scrub(con: duckdb.DuckDBPyConnection, at: datetime, tables: set[str]) -> No
         )
 
 
+def _write_info(
+    con: duckdb.DuckDBPyConnection, db_path: Path, published_at: datetime, rows: dict[str, int]
+) -> None:
+    """The snapshot's one-row ``snapshot_info``: when, from where, by which version, counts."""
+    latest = None
+    if "main.articles" in rows:
+        latest = con.execute("SELECT max(loaded_at) FROM snap.main.articles").fetchone()[0]
+    schema_version = None
+    if "main.schema_migrations" in rows:
+        schema_version = con.execute(
+            "SELECT max(version) FROM snap.main.schema_migrations"
+        ).fetchone()[0]
+    con.execute(
+        f"CREATE TABLE snap.main.{INFO_TABLE} AS SELECT "
+        "?::TIMESTAMPTZ AS published_at, ?::VARCHAR AS source_db, "
+        "?::VARCHAR AS newsflow_version, ?::INTEGER AS schema_version, "
+        "?::BIGINT AS n_articles, ?::BIGINT AS n_stories, ?::TIMESTAMPTZ AS last_loaded_at",
+        [
+            published_at,
+            str(db_path),
+            __version__,
+            schema_version,
+            rows.get("main.articles"),
+            rows.get("main.stories"),
+            latest,
+        ],
+    )
+
+
 def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
     """Copy the live DB to ``dest`` (default :func:`snapshot_path`) and swap it in atomically.
 
@@ -231,29 +260,7 @@ def publish_snapshot(db_path: Path, dest: Path | None = None) -> SnapshotInfo:
         rows, n_views = _copy(con)
         if "main.articles" in rows:
             _scrub(con, published_at, set(rows))
-        latest = None
-        if "main.articles" in rows:
-            latest = con.execute("SELECT max(loaded_at) FROM snap.main.articles").fetchone()[0]
-        schema_version = None
-        if "main.schema_migrations" in rows:
-            schema_version = con.execute(
-                "SELECT max(version) FROM snap.main.schema_migrations"
-            ).fetchone()[0]
-        con.execute(
-            f"CREATE TABLE snap.main.{INFO_TABLE} AS SELECT "
-            "?::TIMESTAMPTZ AS published_at, ?::VARCHAR AS source_db, "
-            "?::VARCHAR AS newsflow_version, ?::INTEGER AS schema_version, "
-            "?::BIGINT AS n_articles, ?::BIGINT AS n_stories, ?::TIMESTAMPTZ AS last_loaded_at",
-            [
-                published_at,
-                str(db_path),
-                __version__,
-                schema_version,
-                rows.get("main.articles"),
-                rows.get("main.stories"),
-                latest,
-            ],
-        )
+        _write_info(con, db_path, published_at, rows)
         con.execute("USE memory")
         con.execute("DETACH snap")
         con.execute("DETACH live")
