@@ -268,6 +268,7 @@ def _staged_demo(tmp_path: Path, port: int) -> tuple[Path, Path]:
 
 _LOADER = (
     "import sys\n"
+    "import time\n"
     "import pipeline.storage.load as loader\n"
     "from pipeline.settings import load_settings\n"
     "from pipeline.run.passes import load\n"
@@ -276,7 +277,9 @@ _LOADER = (
     "    inner = getattr(loader, step)\n"
     "    def traced(*args, **kwargs):\n"
     "        print('AT', step, flush=True)\n"  # the parent kills on this line
-    "        return inner(*args, **kwargs)\n"
+    "        result = inner(*args, **kwargs)\n"
+    "        time.sleep(30)\n"  # still inside the transaction: a slow kill lands here
+    "        return result\n"
     "    setattr(loader, step, traced)\n"
     "print('LOADED', load(load_settings(sys.argv[1], db_path=sys.argv[2])).articles)\n"
 )
@@ -308,7 +311,7 @@ def test_loader_killed_mid_merge_then_reloaded(tmp_path, demo_web):
                 break
         proc.wait(timeout=60)
         assert_db_opens(db)
-    assert kills >= 3
+    assert kills == len(MERGE_STEPS)
     done = subprocess.run(
         [sys.executable, "-c", _LOADER, str(feeds), str(db), "-"], capture_output=True,
         text=True, timeout=120,
