@@ -2,8 +2,9 @@
   The incremental scope of a by-day mart, written once for every mart that uses it.
 
   On an incremental build it returns a `where` clause keeping only the days (`day_column`, the
-  mart input's published_day) that changed since the mart's last build (max(built_at) of the
-  mart itself), or every day when the mart is still empty. A day changed when an article of it
+  mart input's published_day) that changed since the mart's last build (its watermark in
+  dbt_meta.model_watermarks, recorded by the post-hook; max(built_at) of the mart itself in a
+  file built before the watermarks existed), or every day when the mart is still empty. A day changed when an article of it
   was loaded or re-written (articles.loaded_at: the loader bumps it on an update, a kill, a new
   embargo or a lifted one) or when an article's embargo ended since the last build (nothing is
   loaded then; the day must still gain the article). The mart recomputes those days from all of
@@ -18,23 +19,42 @@
   parsing, when is_incremental() is false, so a reference only inside the branch would be missed.
 
   Needs on the model: materialized='incremental', incremental_strategy='delete+insert',
-  unique_key='day', and a `built_at` column (current_timestamp) in its final select.
+  unique_key='day', a `built_at` column (current_timestamp) in its final select, and the hooks
+  pre_hook delete_loaded_days() (below) and post_hook record_model_watermark().
 #}
 {% macro only_days_loaded_since_last_build(day_column='published_day') -%}
     {%- set all_articles = source('newsflow', 'articles') -%}
     {%- if is_incremental() %}
+    {%- set since -%}
+        coalesce({{ model_watermark() }}, (select max(built_at) from {{ this }}))
+    {%- endset %}
     where {{ day_column }} in (
 
         select distinct
             cast((coalesce(published_at, fetched_at) at time zone 'UTC') as date)
         from {{ all_articles }}
-        where loaded_at > (select max(built_at) from {{ this }})
+        where loaded_at > {{ since }}
             or (
-                embargoed_until > (select max(built_at) from {{ this }})
+                embargoed_until > {{ since }}
                 and embargoed_until <= now()
             )
-            or (select max(built_at) from {{ this }}) is null
+            or {{ since }} is null
 
     )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+  Pre-hook of the by-day marts: delete the days the build recomputes before it inserts them.
+  delete+insert alone deletes only the days present in the new rows, so a day whose last
+  article was killed, put under embargo or re-tagged to no place would keep its old rows.
+#}
+{% macro delete_loaded_days() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {{ only_days_loaded_since_last_build('day') }}
+    {%- else -%}
+    select 1
     {%- endif -%}
 {%- endmacro %}

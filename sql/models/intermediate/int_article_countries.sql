@@ -3,16 +3,30 @@
   places (a city counts for its country), whether or not it is the primary one. n_mentions adds
   up the mention counts of the article's places in that country; is_primary_country says whether
   it is the country of the article's primary place. The rows daily_country_mentions counts.
+
+  A table, incremental by article like int_articles_enriched (macros/incremental_scope.sql).
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed('articles') }}",
+        post_hook="{{ record_model_watermark() }}",
+    )
+}}
+
 with places as (
 
     select * from {{ ref('stg_article_places') }}
+    {{ only_changed_articles() }}
 
 ),
 
 articles as (
 
     select * from {{ ref('int_articles_enriched') }}
+    {{ only_changed_articles() }}
 
 ),
 

@@ -4,10 +4,25 @@
   The tagger marks at most one place per article is_primary; should a re-tag ever leave two, the
   most-mentioned (then most confident, then lowest code) wins, so the marts never double-count an
   article. Articles with no primary place have no row here and are not counted by region.
+
+  A table, incremental by article (macros/incremental_scope.sql): a build recomputes only the
+  articles loaded or re-tagged since the last one. As a view, every mart that reads it ranked
+  every place of the corpus again.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed('articles') }}",
+        post_hook="{{ record_model_watermark() }}",
+    )
+}}
+
 with places as (
 
     select * from {{ ref('stg_article_places') }}
+    {{ only_changed_articles() }}
 
 ),
 

@@ -6,16 +6,33 @@
   primary_un_region / primary_un_subregion are the primary country's UN M49 region and
   sub-region (seed un_m49_regions). Region names come from the ISO seeds (sql/seeds, generated from pycountry); a code the seeds do
   not know keeps a NULL name here and the marts fall back to the code itself.
+
+  A table, incremental by article (macros/incremental_scope.sql): a build recomputes only the
+  articles loaded, re-written or out of embargo since the last one, and drops those killed or
+  put under embargo. Names come from the seeds at the time an article was computed: after a
+  seed update, `--full-refresh` renames the older rows.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed('articles') }}",
+        post_hook="{{ record_model_watermark() }}",
+    )
+}}
+
 with articles as (
 
     select * from {{ ref('stg_articles') }}
+    {{ only_changed_articles() }}
 
 ),
 
 primary_places as (
 
     select * from {{ ref('int_article_primary_places') }}
+    {{ only_changed_articles() }}
 
 ),
 

@@ -5,11 +5,29 @@
   feed without a country, cannot be placed in the matrix and are left out (their counts are in
   daily_region and the raw tables).
 
-  A table rebuilt in full each run, like daily_country_mentions.
+  Incremental exactly as daily_region (macro only_days_loaded_since_last_build).
 #}
-with articles as (
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='day',
+        on_schema_change='fail',
+        pre_hook="{{ delete_loaded_days() }}",
+        post_hook="{{ record_model_watermark() }}",
+    )
+}}
+
+with enriched as (
 
     select * from {{ ref('int_articles_enriched') }}
+    {{ only_days_loaded_since_last_build('published_day') }}
+
+),
+
+articles as (
+
+    select * from enriched
     where primary_country_code is not null
         and publisher_country is not null
 
@@ -47,7 +65,8 @@ named as (
         daily.publisher_country = daily.story_country as is_domestic,
         daily.n_articles,
         daily.n_stories,
-        daily.n_outlets
+        daily.n_outlets,
+        current_timestamp as built_at
 
     from daily
     left join countries as publishers

@@ -4,12 +4,24 @@
   about", this answers "who was in the news": a story about Kherson that mentions Moscow and
   Washington counts once for UA, RU and US here, and only for UA in daily_region.
 
-  A table rebuilt in full each run: it is a narrow aggregate of article_places, cheap to
-  recompute, and so never disagrees with a re-tag.
+  Incremental exactly as daily_region (macro only_days_loaded_since_last_build): the days of
+  articles loaded since the last build (a re-tag bumps loaded_at too) are recomputed whole.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='day',
+        on_schema_change='fail',
+        pre_hook="{{ delete_loaded_days() }}",
+        post_hook="{{ record_model_watermark() }}",
+    )
+}}
+
 with article_countries as (
 
     select * from {{ ref('int_article_countries') }}
+    {{ only_days_loaded_since_last_build('published_day') }}
 
 ),
 
@@ -53,7 +65,8 @@ named as (
         daily.n_primary_articles,
         daily.n_stories,
         daily.n_outlets,
-        daily.n_mentions
+        daily.n_mentions,
+        current_timestamp as built_at
 
     from daily
     left join countries

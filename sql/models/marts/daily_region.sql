@@ -18,6 +18,8 @@
         incremental_strategy='delete+insert',
         unique_key='day',
         on_schema_change='fail',
+        pre_hook="{{ delete_loaded_days() }}",
+        post_hook="{{ record_model_watermark() }}",
     )
 }}
 

@@ -7,16 +7,32 @@
   n_syndicated counts copies that are agency copy or another outlet's report
   (articles.is_syndicated).
 
-  A table rebuilt in full each run: the story clusterer merges and re-keys stories as copies
-  arrive, so a story's row can change without any of its days being "new"; one aggregate over
-  articles is cheap in DuckDB. Withdrawn and embargoed wire items are not copies here
-  (stg_articles), so a story only they carried has no row.
+  Withdrawn and embargoed wire items are not copies here (stg_articles), so a story only they
+  carried has no row.
+
+  Incremental by story (macros/incremental_scope.sql), not by day: the story clusterer merges
+  and re-keys stories as copies arrive, so a story's row changes without any of its days being
+  new. A build recomputes the stories of every article loaded or re-written since the last one
+  and every story whose stories row was rewritten; a story that no longer exists (merged into
+  another) loses its row in the post-hook.
 #}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed('stories') }}",
+        post_hook=[
+            "{{ delete_vanished_stories() }}",
+            "{{ record_model_watermark() }}",
+        ],
+    )
+}}
 
 with articles as (
 
     select * from {{ ref('stg_articles') }}
+    {{ only_changed_stories() }}
 
 ),
 
