@@ -56,13 +56,14 @@ def _load_one(
     batch_dir: Path,
     summary: LoadSummary,
     window: timedelta = DEFAULT_WINDOW,
-) -> None:
-    """Merge one staged batch in one transaction with its ``loaded_batches`` row."""
+) -> list[str]:
+    """Merge one staged batch in one transaction with its ``loaded_batches`` row; returns the
+    URL hashes of its fetch_log and url_aliases rows (for the seen-URL export)."""
     manifest = read_manifest(batch_dir)
     batch_id = manifest["batch_id"]
     if con.execute("SELECT 1 FROM loaded_batches WHERE batch_id = ?", [batch_id]).fetchone():
         summary.skipped_batches += 1
-        return
+        return []
     now = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -86,6 +87,13 @@ def _load_one(
             for outcome, n in wire.outcomes.items():
                 summary.items[outcome] = summary.items.get(outcome, 0) + n
         counts = _record_batch(con, manifest, now, summary)
+        touched = [
+            r[0]
+            for r in con.execute(
+                "SELECT url_hash FROM b_fetch_log WHERE url_hash IS NOT NULL"
+                " UNION SELECT url_hash FROM b_url_aliases WHERE url_hash IS NOT NULL"
+            ).fetchall()
+        ]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -97,6 +105,7 @@ def _load_one(
     summary.places += counts[3]
     summary.stories_touched += stories.stories_touched
     summary.duplicates = summary.outcomes.get(UrlOutcome.DUPLICATE, 0)
+    return touched
 
 
 def _present(con: duckdb.DuckDBPyConnection, table: str, column: str, batch_table: str) -> set[str]:
@@ -278,8 +287,9 @@ def load_staged(
     window = timedelta(days=story_window_days)
     with open_db(db_path, lock_timeout=lock_timeout) as con:
         StoryIndex(con, window).ensure_current(datetime.now(UTC))
+        touched: set[str] = set()
         for batch_dir in pending_batches(staging_dir, run_id):
-            _load_one(con, batch_dir, summary, window)
+            touched.update(_load_one(con, batch_dir, summary, window))
             mark_loaded(batch_dir, keep=keep_loaded)
-        export_state(con, state_dir, max_attempts_per_url)
+        export_state(con, state_dir, max_attempts_per_url, touched)
     return summary

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,33 +27,103 @@ def sql_path(p: Path) -> str:
     return p.as_posix().replace("'", "''")
 
 
+SEEN = "seen_urls.parquet"
+# Per-load additions to SEEN, one parquet file each; folded into a full export every MAX_DELTAS.
+SEEN_DELTAS = "seen_urls.d"
+MAX_DELTAS = 64
+
+
 def export_state(
-    con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts_per_url: int
+    con: duckdb.DuckDBPyConnection,
+    state_dir: Path,
+    max_attempts_per_url: int,
+    touched: Iterable[str] | None = None,
 ) -> None:
     """Write what pollers need to know without opening the DB: seen URLs and feed validators.
 
-    Written to temp files and renamed, so a poller never reads a half-written state.
+    ``touched``: the URL hashes of the fetch_log and url_aliases rows loaded since the last
+    export. When given, only they are looked up (by index) and written as a small delta file
+    beside the full export, so a load costs the same at 10k and at 1M articles; every
+    ``MAX_DELTAS`` loads (and without ``touched``) the full set is exported again and the deltas
+    dropped. Written to temp files and renamed, so a poller never reads a half-written state.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
-    permanent = ", ".join(f"'{o}'" for o in PERMANENT_URL_OUTCOMES)
-    seen_tmp = state_dir / "seen_urls.parquet.tmp"
-    con.execute(
-        f"""
-        COPY (
-            SELECT url_hash FROM url_aliases
-            UNION SELECT url_hash FROM fetch_log
-                  WHERE outcome IN ({permanent})
-                     OR (outcome = '{UrlOutcome.HTTP_ERROR}' AND status_code BETWEEN 400 AND 499)
-            UNION SELECT url_hash FROM fetch_log WHERE outcome <> '{UrlOutcome.DEFERRED}'
-                  GROUP BY url_hash HAVING count(*) >= {int(max_attempts_per_url)}
-        ) TO '{sql_path(seen_tmp)}' (FORMAT parquet)
-        """
-    )
-    os.replace(seen_tmp, state_dir / "seen_urls.parquet")
+    deltas = _seen_deltas(state_dir)
+    if touched is None or not (state_dir / SEEN).exists() or len(deltas) >= MAX_DELTAS:
+        _export_seen(con, state_dir, max_attempts_per_url)
+        for path in deltas:
+            path.unlink(missing_ok=True)
+    elif touched:
+        _export_seen_delta(con, state_dir, max_attempts_per_url, sorted(set(touched)))
     _export_deferred(con, state_dir)
     tmp = state_dir / "feed_state.json.tmp"
-    tmp.write_text(json.dumps(_feed_states(con), indent=1, sort_keys=True), encoding="utf-8")
+    # No indent: the C encoder, ~5x faster than the indenting one at thousands of feeds.
+    tmp.write_text(json.dumps(_feed_states(con), sort_keys=True), encoding="utf-8")
     os.replace(tmp, state_dir / "feed_state.json")
+
+
+def _seen_sql(max_attempts_per_url: int) -> str:
+    """The URL hashes the pipeline is finished with."""
+    permanent = ", ".join(f"'{o}'" for o in PERMANENT_URL_OUTCOMES)
+    return f"""
+        SELECT url_hash FROM url_aliases
+        UNION SELECT url_hash FROM fetch_log
+              WHERE outcome IN ({permanent})
+                 OR (outcome = '{UrlOutcome.HTTP_ERROR}' AND status_code BETWEEN 400 AND 499)
+        UNION SELECT url_hash FROM fetch_log WHERE outcome <> '{UrlOutcome.DEFERRED}'
+              GROUP BY url_hash HAVING count(*) >= {int(max_attempts_per_url)}
+    """
+
+
+def _seen_among_sql(max_attempts_per_url: int, marks: str) -> tuple[str, str]:
+    """``_seen_sql`` narrowed to ``url_hash IN (marks)``: one query per table, each answered
+    from the table's ART index on url_hash."""
+    permanent = ", ".join(f"'{o}'" for o in PERMANENT_URL_OUTCOMES)
+    aliases = f"SELECT url_hash FROM url_aliases WHERE url_hash IN ({marks})"
+    fetches = f"""
+        SELECT url_hash FROM fetch_log WHERE url_hash IN ({marks})
+        GROUP BY url_hash
+        HAVING bool_or(outcome IN ({permanent})
+                       OR (outcome = '{UrlOutcome.HTTP_ERROR}' AND status_code BETWEEN 400 AND 499))
+            OR count(*) FILTER (WHERE outcome <> '{UrlOutcome.DEFERRED}')
+               >= {int(max_attempts_per_url)}
+    """
+    return aliases, fetches
+
+
+def _export_seen(con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts: int) -> None:
+    seen_tmp = state_dir / (SEEN + ".tmp")
+    con.execute(f"COPY ({_seen_sql(max_attempts)}) TO '{sql_path(seen_tmp)}' (FORMAT parquet)")
+    os.replace(seen_tmp, state_dir / SEEN)
+
+
+def _export_seen_delta(
+    con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts: int, keys: list[str]
+) -> None:
+    """The seen hashes among ``keys``, looked up in chunks of a literal IN list (which DuckDB
+    answers from the ART indexes on url_aliases and fetch_log, not by a scan)."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for sql in _seen_among_sql(max_attempts, marks):
+            found.update(r[0] for r in con.execute(sql, chunk).fetchall())
+    if not found:
+        return
+    folder = state_dir / SEEN_DELTAS
+    folder.mkdir(exist_ok=True)
+    name = f"{time.time_ns():020d}.parquet"
+    tmp = folder / (name + ".tmp")
+    con.execute(
+        f"COPY (SELECT unnest(?::VARCHAR[]) AS url_hash) TO '{sql_path(tmp)}' (FORMAT parquet)",
+        [sorted(found)],
+    )
+    os.replace(tmp, folder / name)
+
+
+def _seen_deltas(state_dir: Path) -> list[Path]:
+    folder = state_dir / SEEN_DELTAS
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
 
 def _feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
@@ -132,13 +203,24 @@ def read_seen(state_dir: Path, among: Iterable[str] | None = None) -> set[str]:
     poll, one batch) needs a handful of answers, and loading the whole set costs 0.9 s and
     ~200 MB per task at a million URLs, against ~0.1 s for the filtered query.
     """
-    path = state_dir / "seen_urls.parquet"
     wanted = None if among is None else sorted(set(among))
-    if not path.exists() or wanted == []:
+    if not (state_dir / SEEN).exists() or wanted == []:
         return set()
+    for attempt in range(3):
+        files = [state_dir / SEEN, *_seen_deltas(state_dir)]
+        try:
+            return _read_seen_files(files, wanted)
+        except duckdb.IOException:
+            if attempt == 2:  # a full export dropped a delta we had listed: list again
+                raise
+    return set()  # pragma: no cover - the loop returns or raises
+
+
+def _read_seen_files(files: list[Path], wanted: list[str] | None) -> set[str]:
+    paths = ", ".join(f"'{sql_path(p)}'" for p in files)
     con = duckdb.connect()
     try:
-        sql = f"SELECT url_hash FROM read_parquet('{sql_path(path)}')"
+        sql = f"SELECT url_hash FROM read_parquet([{paths}])"
         if wanted is None:
             rows = con.execute(sql).fetchall()
         else:
