@@ -35,6 +35,7 @@ import math
 import os
 import pstats
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -392,7 +393,8 @@ def _dbt(db: Path, full_refresh: bool) -> dict[str, Any]:
         "from pipeline.run.dbt import run_dbt_build; "
         "r = run_dbt_build(Path(sys.argv[1]), full_refresh=sys.argv[2] == '1'); "
         "print(json.dumps({'wall_s': time.monotonic() - t, 'dbt_s': r.seconds, "
-        "'nodes': len(r.nodes), 'slowest': sorted(((n.seconds, n.name) for n in r.nodes),"
+        "'nodes': len(r.nodes), 'node_s': round(sum(n.seconds for n in r.nodes), 2), "
+        "'slowest': sorted(((n.seconds, n.name) for n in r.nodes),"
         " reverse=True)[:8]}))"
     )
     proc = subprocess.run(
@@ -404,31 +406,39 @@ def _dbt(db: Path, full_refresh: bool) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, tmp: Path, batch: int = 1000, tail: int = 3, prof: bool = False) -> dict:
-    """Corpus of ``n`` articles, ``tail`` real batches, then the timed load and dbt builds."""
+def measure(
+    n: int, tmp: Path, batch: int = 1000, tail: int = 3, timed: int = 3, prof: bool = False
+) -> dict:
+    """Corpus of ``n`` articles, ``tail`` real batches, ``timed`` timed loads (median), then
+    the full rebuild, one more batch, and the incremental build."""
     db, staging, state = tmp / "news.duckdb", tmp / "staging", tmp / "state"
     codes = _codes()
-    bulk = max(0, n - tail * batch)
+    bulk = max(0, n - (tail + timed + 1) * batch)
     built = build_corpus(db, bulk)
     for k in range(tail):
         _load(db, staging, state, article_batch(k, batch, codes), k, None)
-    timed = article_batch(tail, batch, codes)
-    load_s = _load(db, staging, state, timed, tail, tmp / "load.prof" if prof else None)
+    loads = []
+    for k in range(tail, tail + timed):
+        last = k == tail + timed - 1
+        profile = tmp / "load.prof" if prof and last else None
+        loads.append(_load(db, staging, state, article_batch(k, batch, codes), k, profile))
     full = _dbt(db, True)
-    _load(db, staging, state, article_batch(tail + 1, batch, codes), tail + 1, None)
+    k = tail + timed
+    _load(db, staging, state, article_batch(k, batch, codes), k, None)
     inc = _dbt(db, False)
     out = {
-        "articles": bulk + (tail + 1) * batch, "build_corpus_s": round(built, 1),
-        "load_s": round(load_s, 3), "full_s": round(full["wall_s"], 2),
-        "incremental_s": round(inc["wall_s"], 2),
+        "articles": bulk + (k + 1) * batch, "build_corpus_s": round(built, 1),
+        "load_s": round(statistics.median(loads), 3), "loads_s": [round(t, 3) for t in loads],
+        "full_s": round(full["wall_s"], 2), "incremental_s": round(inc["wall_s"], 2),
         "incremental_share": round(inc["wall_s"] / full["wall_s"], 3),
         "full_dbt_s": round(full["dbt_s"], 2), "incremental_dbt_s": round(inc["dbt_s"], 2),
+        "incremental_nodes": inc["nodes"], "incremental_node_s": inc["node_s"],
         "full_slowest": full["slowest"], "incremental_slowest": inc["slowest"],
         "db_mb": round(db.stat().st_size / 1e6),
     }  # fmt: skip
     if prof:
         buf = io.StringIO()
-        pstats.Stats(str(tmp / "load.prof"), stream=buf).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(str(tmp / "load.prof"), stream=buf).sort_stats("tottime").print_stats(20)
         out["load_profile"] = buf.getvalue()
     return out
 
@@ -458,7 +468,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for n in sizes:
             sub = root / f"n{n}"
             sub.mkdir(parents=True, exist_ok=True)
-            res = measure(n, sub, batch=batch, prof=args.profile)
+            few = {"tail": 1, "timed": 1} if args.smoke else {}
+            res = measure(n, sub, batch=batch, prof=args.profile, **few)
             print(json.dumps({k: v for k, v in res.items() if k != "load_profile"}), flush=True)
             if "load_profile" in res:
                 print(res["load_profile"], flush=True)
