@@ -112,20 +112,24 @@ def news_ingest() -> None:
         Every later task, and every retry, reuses both, so a retried task rewrites or finds
         the batches it staged before instead of adding new ones.
         """
-        from pipeline.run.shards import feed_shards
+        from pipeline.run.shards import drop_stale_held, feed_shards
 
         params = params or {}
         settings = support.settings_from_env()
+        ingest_run = support.safe_run_id(
+            dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
+        )
+        # Polls a dead run held back (its pages may never have been staged): poll those again.
+        again = drop_stale_held(settings, ingest_run)
         try:
-            feed_ids = support.feeds_to_poll(settings, params)
+            feed_ids = support.feeds_to_poll(settings, params, again)
             support.parse_window(params.get("since"), params.get("until"))
         except ConfigError as exc:
             # A mistake in the feeds file or the params: fail now, once, with the reason;
             # retrying cannot fix it.
             raise AirflowFailException(str(exc)) from None
-        ingest_run = support.safe_run_id(
-            dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
-        )
+        if again:
+            log.info("run %s: %d poll(s) of an interrupted run dropped", ingest_run, len(again))
         shards = feed_shards(settings, feed_ids)
         log.info("run %s: %d feed(s) due, in %d shard(s)", ingest_run, len(feed_ids), len(shards))
         ti.xcom_push(key="ingest_run", value=ingest_run)
@@ -140,9 +144,11 @@ def news_ingest() -> None:
         results = poll_shard(support.settings_from_env(), ingest_run, feed_ids, progress=log.info)
         return support.shard_polls_record(results)
 
-    @task(execution_timeout=_TIMEOUTS["plan"])
+    # Runs when no feed is due too (poll then maps over nothing): deferred pages still wait.
+    @task(execution_timeout=_TIMEOUTS["plan"], trigger_rule="none_failed")
     def plan(polls: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict]:
-        """Merge every shard's items: one fetch per URL, each in its host's fetch shard."""
+        """Merge every shard's items and the pages earlier runs deferred: one fetch per URL,
+        each in its host's fetch shard."""
         from pipeline.run.shards import plan_shards
 
         settings = support.settings_from_env()
@@ -182,8 +188,11 @@ def news_ingest() -> None:
     def load(ingest_run: str, outlet_events: Any = None) -> dict[str, Any]:
         """Merge every staged batch into DuckDB (the single writer); publish the counts."""
         from pipeline.run.passes import load as load_staged
+        from pipeline.run.shards import release_held
 
-        summary = load_staged(support.settings_from_env())
+        settings = support.settings_from_env()
+        release_held(settings, ingest_run)  # every page is staged: their polls may load now
+        summary = load_staged(settings)
         counts = support.summarise_load(summary.to_dict(), ingest_run)
         outlet_events[NEWS_DB].extra = counts
         log.info("%s", support.describe_load(counts))

@@ -224,7 +224,13 @@ def test_airflow_shards_poll_then_fetch_and_a_retried_shard_replaces_its_batches
     from pipeline.run.page import warm_up
     from pipeline.run.passes import load, new_run_id
     from pipeline.run.pool import BoundedPool
-    from pipeline.run.shards import feed_shards, fetch_extract_shard, plan_shards, poll_shard
+    from pipeline.run.shards import (
+        feed_shards,
+        fetch_extract_shard,
+        plan_shards,
+        poll_shard,
+        release_held,
+    )
 
     hosts = [_host("a.farm.test", 4), _host("b.farm.test", 3)]
     with WebFarm(hosts) as farm:
@@ -240,6 +246,7 @@ def test_airflow_shards_poll_then_fetch_and_a_retried_shard_replaces_its_batches
                 fetch_extract_shard(s, run_id, w, pool=pool)
             for w in work:  # a retried task: stages the same work again, replacing its batches
                 fetch_extract_shard(s, run_id, w, pool=pool)
+        assert release_held(s, run_id) == 2  # the two feeds' polls, held until now
         loaded = load(s, run_id)
     assert loaded.articles == 7 and loaded.polls == 2
     assert _q(s, "SELECT count(*), count(DISTINCT url_hash) FROM fetch_log") == [(7, 7)]

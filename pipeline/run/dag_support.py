@@ -272,26 +272,26 @@ def describe_load(counts: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------------- adaptive polling
 
 
-def feeds_to_poll(settings: Settings, params: Mapping[str, Any]) -> list[str]:
+def feeds_to_poll(
+    settings: Settings, params: Mapping[str, Any], again: Iterable[str] = ()
+) -> list[str]:
     """The feeds this run polls: the named ones (``feed_ids``), else the enabled feeds that
-    adaptive polling says are due (every one with ``all_feeds``). Reads the exported state only."""
+    adaptive polling says are due (every one with ``all_feeds``), plus those of ``again`` in
+    the selection (feeds whose poll a dead run held back). Reads the exported state only."""
     from pipeline.run.poll import due_feed_ids
 
     named = params.get("feed_ids")
     ids = select_feeds(settings, named)
     poll_all = bool(params.get("all_feeds")) or bool(named)
-    return due_feed_ids(settings, ids, poll_all=poll_all)
+    due = due_feed_ids(settings, ids, poll_all=poll_all)
+    chosen = set(ids) - set(due)
+    return due + [f for f in dict.fromkeys(again) if f in chosen]
 
 
 def requeued_items(settings: Settings, item_lists: Iterable[Iterable[dict[str, Any]]]) -> list:
-    """Pages earlier runs deferred, minus those a poll of this run listed again (the poll's
-    item carries the feed's hints): fetched in this run even if their feed answered 304."""
-    from pipeline.storage.state import read_deferred
+    """Pages earlier runs deferred (with their feed hints), minus those a poll of this run
+    listed again: fetched in this run even if their feed answered 304 or was not due."""
+    from pipeline.run.plan import deferred_items
 
     listed = {i["url_hash"] for items in item_lists for i in items}
-    known = set(settings.feed_ids())
-    return [
-        i
-        for i in read_deferred(settings.state_dir)
-        if i["url_hash"] not in listed and i["feed_id"] in known
-    ]
+    return [i for i in deferred_items(settings) if i["url_hash"] not in listed]
