@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from pipeline.run.shards import feed_shards, plan_shards, shard_of
+from pipeline.run.shards import feed_shards, plan_shards, poll_groups, shard_of
 from pipeline.settings import Settings
 
 
@@ -44,6 +44,28 @@ def test_feed_shards_keep_a_host_together_and_bound_the_count() -> None:
         for other in shards:
             if other is not sh:
                 assert not hosts & {s.feed(f).url.split("/")[2] for f in other}
+
+
+def test_poll_groups_follow_the_feed_count_and_keep_hosts_apart() -> None:
+    from pipeline.run.dag_support import FEEDS_PER_POLL_TASK, poll_task_count
+
+    s = settings(n_shards=8, n_feeds=40)
+    (only,) = poll_groups(s, s.feed_ids())  # 40 feeds: one poll task, not eight
+    assert sorted(only) == sorted(s.feed_ids())
+    assert poll_task_count(0, 8) == 1 and poll_task_count(FEEDS_PER_POLL_TASK + 1, 8) == 2
+    assert poll_task_count(100 * FEEDS_PER_POLL_TASK, 8) == 8  # never more than `shards`
+    big = Settings.model_validate(
+        {
+            "shards": 8,
+            "feeds": [
+                {"id": f"f{i}", "url": f"https://h{i % 300}.example/{i}.xml"} for i in range(2500)
+            ],
+        }  # fmt: skip
+    )
+    groups = poll_groups(big, big.feed_ids())
+    assert len(groups) == 3 and sum(map(len, groups)) == 2500
+    hosts = [{big.feed(f).url.split("/")[2] for f in g} for g in groups]
+    assert all(not (a & b) for i, a in enumerate(hosts) for b in hosts[i + 1 :])
 
 
 def test_plan_shards_one_fetch_per_url_batches_bounded_hosts_together() -> None:
@@ -124,3 +146,15 @@ def test_hints_are_swept_only_when_old_loaded_and_no_longer_deferred(tmp_path) -
     assert read_hints(state)[b["url_hash"]]["title"] == "T"
     assert prune_hints(state, staging, set(), now=time.time() + 3600) == 1
     assert set(read_hints(state)) == {"h2.example-1"}
+
+
+def test_lazy_pool_starts_its_workers_only_when_given_work() -> None:
+    """A poll shard of unchanged feeds parses nothing: no worker process is started."""
+    from pipeline.run.crawl import LazyPool
+
+    with LazyPool(1) as idle:
+        assert not idle.started
+    with LazyPool(1) as pool:
+        assert pool.map(abs, [(-3,)], timeout=60)[0].value == 3
+        assert pool.started
+    assert not pool.started

@@ -25,7 +25,7 @@ import duckdb
 
 from pipeline.run.batch import BatchReport
 from pipeline.run.clock import Progress, quiet
-from pipeline.run.crawl import Crawl
+from pipeline.run.crawl import Crawl, LazyPool
 from pipeline.run.plan import plan_batches
 from pipeline.run.poll import PollResult
 from pipeline.run.pool import BoundedPool
@@ -50,6 +50,20 @@ def feed_shards(settings: Settings, feed_ids: Sequence[str]) -> list[list[str]]:
     groups: dict[int, list[str]] = defaultdict(list)
     for fid in feed_ids:
         groups[shard_of(settings.feed(fid).url, settings.shards)].append(fid)
+    return [groups[k] for k in sorted(groups)]
+
+
+def poll_groups(settings: Settings, feed_ids: Sequence[str]) -> list[list[str]]:
+    """Feed ids grouped for the ``poll`` tasks: whole host shards, merged into as few groups as
+    :func:`~pipeline.run.dag_support.poll_task_count` allows, so a host is still in exactly one
+    group (two poll tasks running at once never hit one host) and the task count follows the
+    number of feeds due, not only the ``shards`` setting."""
+    from pipeline.run.dag_support import poll_task_count
+
+    n_groups = poll_task_count(len(feed_ids), settings.shards)
+    groups: dict[int, list[str]] = defaultdict(list)
+    for fid in feed_ids:
+        groups[shard_of(settings.feed(fid).url, settings.shards) % n_groups].append(fid)
     return [groups[k] for k in sorted(groups)]
 
 
@@ -230,9 +244,9 @@ def describe_poll(res: PollResult) -> str:
 
 
 def _pool(settings: Settings, pool: BoundedPool | None) -> Any:
-    """The caller's pool (left open), or a new one for this shard."""
+    """The caller's pool (left open), or a new one for this shard, started on first use."""
     from pipeline.run.page import warm_up
 
     if pool is not None:
         return contextlib.nullcontext(pool)
-    return BoundedPool(settings.extract_workers, initializer=warm_up)
+    return LazyPool(settings.extract_workers, initializer=warm_up)
