@@ -54,14 +54,8 @@ def test_poll_groups_follow_the_feed_count_and_keep_hosts_apart() -> None:
     assert sorted(only) == sorted(s.feed_ids())
     assert poll_task_count(0, 8) == 1 and poll_task_count(FEEDS_PER_POLL_TASK + 1, 8) == 2
     assert poll_task_count(100 * FEEDS_PER_POLL_TASK, 8) == 8  # never more than `shards`
-    big = Settings.model_validate(
-        {
-            "shards": 8,
-            "feeds": [
-                {"id": f"f{i}", "url": f"https://h{i % 300}.example/{i}.xml"} for i in range(2500)
-            ],
-        }  # fmt: skip
-    )
+    feeds = [{"id": f"f{i}", "url": f"https://h{i % 300}.example/{i}.xml"} for i in range(2500)]
+    big = Settings.model_validate({"shards": 8, "feeds": feeds})
     groups = poll_groups(big, big.feed_ids())
     assert len(groups) == 3 and sum(map(len, groups)) == 2500
     hosts = [{big.feed(f).url.split("/")[2] for f in g} for g in groups]
