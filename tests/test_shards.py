@@ -140,15 +140,3 @@ def test_hints_are_swept_only_when_old_loaded_and_no_longer_deferred(tmp_path) -
     assert read_hints(state)[b["url_hash"]]["title"] == "T"
     assert prune_hints(state, staging, set(), now=time.time() + 3600) == 1
     assert set(read_hints(state)) == {"h2.example-1"}
-
-
-def test_lazy_pool_starts_its_workers_only_when_given_work() -> None:
-    """A poll shard of unchanged feeds parses nothing: no worker process is started."""
-    from pipeline.run.crawl import LazyPool
-
-    with LazyPool(1) as idle:
-        assert not idle.started
-    with LazyPool(1) as pool:
-        assert pool.map(abs, [(-3,)], timeout=60)[0].value == 3
-        assert pool.started
-    assert not pool.started

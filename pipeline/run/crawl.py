@@ -20,7 +20,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -98,7 +98,7 @@ class Crawl:
         settings: Settings,
         run_id: str,
         *,
-        pool: BoundedPool | LazyPool,
+        pool: BoundedPool,
         stop: threading.Event | None = None,
         progress: RunProgress | None = None,
         log: Progress = quiet,
@@ -475,45 +475,6 @@ class Crawl:
     def _event(self, stage: str, outcome: str) -> None:
         if self.progress is not None:
             self.progress.event(stage, str(outcome))
-
-
-class LazyPool:
-    """A :class:`BoundedPool` that starts its workers on the first task, not on entry.
-
-    Why: a shard of unchanged feeds (every poll a 304) parses and extracts nothing, and
-    starting worker processes and warming their models (seconds each on a busy machine) was
-    most of such a task's time. Same ``submit``/``map``/``workers`` as the pool it wraps.
-    """
-
-    def __init__(self, workers: int, *, initializer: Callable[[], None] | None = None) -> None:
-        self.workers = max(1, workers)
-        self.initializer = initializer
-        self._pool: BoundedPool | None = None
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def _started(self) -> BoundedPool:
-        if self._pool is None:
-            self._pool = BoundedPool(self.workers, initializer=self.initializer).__enter__()
-        return self._pool
-
-    def submit(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any:
-        return self._started().submit(fn, args, timeout)
-
-    def map(
-        self, fn: Callable[..., Any], arg_tuples: Iterable[Sequence[Any]], timeout: float
-    ) -> Any:
-        return self._started().map(fn, arg_tuples, timeout)
-
-    def __enter__(self) -> LazyPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.__exit__(*exc)
-            self._pool = None
 
 
 def _wrap(content: str, title: str | None) -> bytes:

@@ -19,10 +19,11 @@ from typing import Any
 
 from pipeline.run.batch import fetch_extract_batch
 from pipeline.run.clock import Progress, new_run_id, quiet
-from pipeline.run.crawl import Crawl, CrawlReport, LazyPool
+from pipeline.run.crawl import Crawl, CrawlReport
 from pipeline.run.page import warm_up
 from pipeline.run.plan import deferred_items, prune_hints
 from pipeline.run.poll import due_feed_ids, poll_feed
+from pipeline.run.pool import BoundedPool
 from pipeline.run.progress import RunProgress
 from pipeline.run.shutdown import stop_on_signals
 from pipeline.settings import Settings
@@ -167,7 +168,7 @@ def _crawl(
     requeued = deferred_items(settings)
     if requeued:
         progress(f"[fetch] {len(requeued)} page(s) deferred by an earlier run queued again")
-    with LazyPool(settings.extract_workers, initializer=warm_up) as pool:
+    with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:
         crawl = Crawl(settings, run_id, pool=pool, stop=stop, progress=live, log=progress,
                       since=since, until=until, seen=seen)  # fmt: skip
         crawl.poll(due)

@@ -25,7 +25,7 @@ import duckdb
 
 from pipeline.run.batch import BatchReport
 from pipeline.run.clock import Progress, quiet
-from pipeline.run.crawl import Crawl, LazyPool
+from pipeline.run.crawl import Crawl
 from pipeline.run.plan import plan_batches
 from pipeline.run.poll import PollResult
 from pipeline.run.pool import BoundedPool
@@ -244,9 +244,10 @@ def describe_poll(res: PollResult) -> str:
 
 
 def _pool(settings: Settings, pool: BoundedPool | None) -> Any:
-    """The caller's pool (left open), or a new one for this shard, started on first use."""
+    """The caller's pool (left open), or a new one for this shard (pebble starts its workers
+    on the first task: a shard of unchanged feeds starts none)."""
     from pipeline.run.page import warm_up
 
     if pool is not None:
         return contextlib.nullcontext(pool)
-    return LazyPool(settings.extract_workers, initializer=warm_up)
+    return BoundedPool(settings.extract_workers, initializer=warm_up)
