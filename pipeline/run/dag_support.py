@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.outcomes import PollOutcome
 from pipeline.settings import Settings, load_settings
 
 # Schedules that mean "only when triggered by hand (or by the API)".
@@ -235,7 +236,7 @@ def execution_timeouts(settings: Settings) -> dict[str, timedelta]:
 
 
 # Poll outcomes that need no one's attention: left out of the poll task's XCom detail.
-_ROUTINE_POLLS = frozenset({"ok", "not_modified"})
+_ROUTINE_POLLS = frozenset({PollOutcome.OK, PollOutcome.NOT_MODIFIED})
 
 
 def shard_polls_record(results: Iterable[Any]) -> dict[str, Any]:
