@@ -401,17 +401,29 @@ class _Evidence:
 def _qualified(
     sources: list[tuple[str, list[_Mention]]],
 ) -> dict[tuple[str, ...], list[_Place]]:
-    """Readings kept by "X, Y" where Y is a country or subdivision ("Paris, Texas")."""
+    """Readings kept by "X, Y" where Y is a country or subdivision ("Paris, Texas"). A
+    country's name before a country is a list, not a qualifier ("Niger, Nigeria and Togo",
+    "China, Japan, and the United Kingdom"): a country is never placed inside another."""
     out: dict[tuple[str, ...], list[_Place]] = {}
     for src, ms in sources:
         for a, b in itertools.pairwise(ms):
-            if src[a.end : b.start] != ", ":
+            if src[a.end : b.start] != ", " or _listed_countries(a, b):
                 continue
             outer = [nm.place for nm in b.names if nm.place.kind in ("country", "admin1", "region")]
             inner = [nm.place for nm in a.names if any(_within(nm.place, o) for o in outer)]
             if inner:
                 out[a.key] = inner
     return out
+
+
+def _listed_countries(a: _Mention, b: _Mention) -> bool:
+    """Are "A, B" two countries in a list: both may be countries and B no subdivision?"""
+    kinds = {nm.place.kind for nm in b.names}
+    return (
+        "country" in kinds
+        and not kinds & {"admin1", "region"}
+        and any(nm.place.kind == "country" for nm in a.names)
+    )
 
 
 def _distinctive(p: _Place) -> bool:

@@ -19,7 +19,7 @@ from pipeline.places.resolution import (
     _second_pass,
 )
 
-TAGGER_VERSION = "places-3"  # bump whenever tagging results change (re-tag stale articles)
+TAGGER_VERSION = "places-4"  # bump whenever tagging results change (re-tag stale articles)
 
 
 @dataclass(frozen=True)
