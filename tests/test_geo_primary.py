@@ -22,3 +22,16 @@ def test_a_country_before_a_country_is_a_list_not_a_qualifier() -> None:
     assert _one(tags, "China").country_code == "CN"
     lebanon = _one(tag_places("A fire destroyed a barn in Lebanon, Ohio, on Monday."), "Lebanon")
     assert (lebanon.country_code, lebanon.admin1_code, lebanon.how) == ("US", "US-OH", "qualifier")
+
+
+def test_a_near_miss_spelling_adds_nothing_to_its_country() -> None:
+    """A near-miss spelling is read only in a country the text already names (here India),
+    so it is no further evidence for that country: the story stays in Nepal."""
+    text = (
+        "Thousands gathered for a Nepal festival in the village of Bariyarpur on Monday. "
+        "Many pilgrims travelled from India to attend."
+    )
+    tags = tag_places(text)
+    guess = _one(tags, "Bariyarpur")
+    assert (guess.country_code, guess.match) == ("IN", "fuzzy")  # a guess, kept as a tag
+    assert (tags[0].country_code, tags[0].is_primary) == ("NP", True)

@@ -553,8 +553,11 @@ def _primary(aggs: list[_Agg], scores: dict[str, float], demonyms: dict[str, int
         by_country[a.place.country_code or ""].append(a)
 
     def country_rank(cc: str) -> tuple[float, int]:
+        # a near-miss spelling was read in a country the text already supports: counting it
+        # again would make a guess evidence for the country it was guessed from
         group = by_country[cc]
-        total = sum(scores[a.place.pid] for a in group) + min(3.0, 0.5 * demonyms.get(cc, 0))
+        total = sum(scores[a.place.pid] for a in group if not a.fuzzy)
+        total += min(3.0, 0.5 * demonyms.get(cc, 0))
         return total, -min(a.first_pos() for a in group)
 
     group = by_country[max(by_country, key=country_rank)]
