@@ -35,3 +35,14 @@ def test_a_near_miss_spelling_adds_nothing_to_its_country() -> None:
     guess = _one(tags, "Bariyarpur")
     assert (guess.country_code, guess.match) == ("IN", "fuzzy")  # a guess, kept as a tag
     assert (tags[0].country_code, tags[0].is_primary) == ("NP", True)
+
+
+def test_england_regions_are_places_of_their_own() -> None:
+    """England's regions are in neither GeoNames' populated places nor ISO 3166-2: without
+    them "West Midlands" was read as Zimbabwe's Midlands province."""
+    text = "Hospital admissions rose in the West Midlands this week, officials in England said."
+    tags = tag_places(text)
+    region = _one(tags, "West Midlands")
+    assert (region.country_code, region.admin1_code, region.kind) == ("GB", "GB-ENG", "region")
+    assert tags[0].country_code == "GB"
+    assert all(t.country_code == "GB" for t in tags)
