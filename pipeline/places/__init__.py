@@ -67,7 +67,8 @@ The rules, in the order they apply:
   Ga.") or in a dateline ("ROME, N.Y. (AP) --").
 * **Ambiguity** (one spelling, several places), resolved for the whole article at once, each
   reading's reason kept as ``how``: "X, Y" with Y a country or subdivision, also in the dateline
-  or a wire item's ``located`` field (``qualifier``); a town or county in a subdivision the text
+  or a wire item's ``located`` field (``qualifier``; not when X may be a country and Y can only
+  be one: "Niger, Nigeria and Togo" is a list, not Niger State); a town or county in a subdivision the text
   names (``qualifier``); **coherence**: every spelling spreads one vote over its readings'
   admin-1 units and countries, weighted by the square root of population, and a reading whose
   admin-1 gets half a vote from the other spellings wins ("Alexandria" beside Rapides Parish and
@@ -88,7 +89,8 @@ The rules, in the order they apply:
   Kherson), which beats a county.
 * **Primary.** A place scores 1 per mention, +1 per mention in the lead paragraph, +5 for the
   title, +5 for the dateline and up to 1 for earliness; a country scores the sum of its places
-  plus 0.5 per demonym (at most 3). The top country is the article's country. Its primary place
+  plus 0.5 per demonym (at most 3), leaving out places known only by near-miss spellings (they
+  were read in that country because the text names it: no further evidence for it). The top country is the article's country. Its primary place
   is its best-scoring city or subdivision if that one is in the title or dateline or scores at
   least 40% of the country name's score; a city placed inside that subdivision by "X, Y", the
   title or the dateline is preferred ("Paris, Texas"). Otherwise the country itself is primary.
