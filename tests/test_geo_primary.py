@@ -13,7 +13,8 @@ def _one(tags: list[PlaceTag], name: str) -> PlaceTag:
 
 def test_a_country_before_a_country_is_a_list_not_a_qualifier() -> None:
     """ "Niger, Nigeria" in a list is two countries, not Niger State; "China, Japan" is no
-    Japanese town called China. A state after a comma still qualifies ("Lebanon, Ohio")."""
+    Japanese town called China. A state after a comma still qualifies ("Lebanon, Ohio"), and
+    so does a country when no third country makes a list ("Georgia, USA")."""
     tags = tag_places("Polio vaccines reached Ghana, Niger, Nigeria and Togo this week.")
     niger = _one(tags, "Niger")
     assert (niger.country_code, niger.kind) == ("NE", "country")
@@ -22,6 +23,10 @@ def test_a_country_before_a_country_is_a_list_not_a_qualifier() -> None:
     assert _one(tags, "China").country_code == "CN"
     lebanon = _one(tag_places("A fire destroyed a barn in Lebanon, Ohio, on Monday."), "Lebanon")
     assert (lebanon.country_code, lebanon.admin1_code, lebanon.how) == ("US", "US-OH", "qualifier")
+    # two names alone are no list: "Georgia, USA" is the state, also after a city
+    for text in ("He moved to Georgia, USA, in 1990.", "A lab in Athens, Georgia, USA, said so."):
+        georgia = _one(tag_places(text), "Georgia")
+        assert (georgia.admin1_code, georgia.how) == ("US-GA", "qualifier"), text
 
 
 def test_a_near_miss_spelling_adds_nothing_to_its_country() -> None:

@@ -67,8 +67,9 @@ The rules, in the order they apply:
   Ga.") or in a dateline ("ROME, N.Y. (AP) --").
 * **Ambiguity** (one spelling, several places), resolved for the whole article at once, each
   reading's reason kept as ``how``: "X, Y" with Y a country or subdivision, also in the dateline
-  or a wire item's ``located`` field (``qualifier``; not when X may be a country and Y can only
-  be one: "Niger, Nigeria and Togo" is a list, not Niger State); a town or county in a subdivision the text
+  or a wire item's ``located`` field (``qualifier``; not in a list of countries: X may be a
+  country, Y can only be one and a third country is listed beside them: "Ghana, Niger, Nigeria
+  and Togo", not Niger State; "Georgia, USA" alone stays the state); a town or county in a subdivision the text
   names (``qualifier``); **coherence**: every spelling spreads one vote over its readings'
   admin-1 units and countries, weighted by the square root of population, and a reading whose
   admin-1 gets half a vote from the other spellings wins ("Alexandria" beside Rapides Parish and
