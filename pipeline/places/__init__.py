@@ -11,7 +11,7 @@ the text, and says why that spelling was read as that place (``PlaceTag.how``).
 
 Modules: ``names`` (word lists, folding), ``gazetteer`` (the index, built once and cached),
 ``matching`` (names in a text), ``resolution`` (one reading per spelling, the primary place),
-``tagger`` (the public functions).
+``tagger`` (the public functions; "X, Y" qualifiers and lists of countries).
 
 The rules, in the order they apply:
 
