@@ -74,6 +74,7 @@ class FeedBody:
     attempts: int = 0
     n_bytes: int = 0
     error: str | None = None
+    encoding: str | None = "utf-8"  # the page is our own wrapping of the entry's text, UTF-8
 
 
 @dataclass
