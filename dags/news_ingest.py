@@ -30,12 +30,17 @@ DOC_MD = """
 Polls the configured RSS/Atom feeds, fetches and extracts each new article, and merges the
 results into the DuckDB file (`NEWSFLOW_DB_PATH`, or `db_path` in the feeds file).
 
-`prepare` (which feeds are due) → `poll` (one task per shard of feeds) → `plan` →
-`fetch_extract` (one task per shard of pages) → `load`. A shard is every feed or page of a set
-of hosts (a stable hash of the host, `shards` setting, default 8), so two shards never hit one
-host at once and the task count stays bounded however many feeds there are. Within a shard one
-crawl frontier polls the feeds (or fetches the pages) of many hosts at once, each host politely,
-and pages are extracted as they arrive.
+`prepare` (which feeds are due) → `poll` (one task per group of host shards, about one per
+1,000 due feeds) → `plan` → `fetch_extract` (one task per shard of pages) → `load`. A shard is
+every feed or page of a set of hosts (a stable hash of the host, `shards` setting, default 8),
+so two tasks never hit one host at once and the task count stays bounded however many feeds
+there are. Within a task one crawl frontier polls the feeds (or fetches the pages) of many hosts
+at once, each host politely, and pages are extracted as they arrive.
+
+Crash safety: the poll rows of feeds that listed new pages are held back (`staging/held/`) and
+handed to the loader by `load`, after every page is staged; a run that dies in between leaves
+them behind, and the next run drops them and polls those feeds again. Pages a run deferred are
+planned by every later run (with their feed's title and date), even one with no feed due.
 
 * Feeds and limits come from the file named by `NEWSFLOW_FEEDS`; any setting can be overridden
   with `NEWSFLOW_<SETTING>` in the Airflow environment. The schedule is the `schedule` setting
@@ -107,42 +112,51 @@ def news_ingest() -> None:
     def prepare(
         params: dict[str, Any] | None = None, dag_run: Any = None, ti: Any = None
     ) -> list[list[str]]:
-        """Fix the feed shards (returned, mapped over) and the run id (XCom ``ingest_run``) once.
+        """Fix the poll groups (returned, mapped over) and the run id (XCom ``ingest_run``) once.
 
         Every later task, and every retry, reuses both, so a retried task rewrites or finds
         the batches it staged before instead of adding new ones.
         """
-        from pipeline.run.shards import feed_shards
+        from pipeline.run.shards import drop_stale_held, poll_groups
 
         params = params or {}
         settings = support.settings_from_env()
+        ingest_run = support.safe_run_id(
+            dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
+        )
+        # Polls a dead run held back (its pages may never have been staged): poll those again.
+        again = drop_stale_held(settings, ingest_run)
         try:
-            feed_ids = support.feeds_to_poll(settings, params)
+            feed_ids = support.feeds_to_poll(settings, params, again)
             support.parse_window(params.get("since"), params.get("until"))
         except ConfigError as exc:
             # A mistake in the feeds file or the params: fail now, once, with the reason;
             # retrying cannot fix it.
             raise AirflowFailException(str(exc)) from None
-        ingest_run = support.safe_run_id(
-            dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
+        if again:
+            log.info("run %s: %d poll(s) of an interrupted run dropped", ingest_run, len(again))
+        shards = poll_groups(settings, feed_ids)
+        log.info(
+            "run %s: %d feed(s) due, in %d poll task(s)", ingest_run, len(feed_ids), len(shards)
         )
-        shards = feed_shards(settings, feed_ids)
-        log.info("run %s: %d feed(s) due, in %d shard(s)", ingest_run, len(feed_ids), len(shards))
         ti.xcom_push(key="ingest_run", value=ingest_run)
         return shards
 
     @task(execution_timeout=_TIMEOUTS["poll"], map_index_template="{{ shard_label }}")
     def poll(ingest_run: str, feed_ids: list[str]) -> dict[str, Any]:
-        """Poll one shard's feeds; their ``feed_polls`` rows are staged, new items go to XCom."""
+        """Poll one group's feeds; new items go to XCom, ``feed_polls`` rows are staged (held
+        until ``load`` for the feeds that listed new pages)."""
         from pipeline.run.shards import poll_shard
 
         get_current_context()["shard_label"] = support.shard_label(feed_ids)
         results = poll_shard(support.settings_from_env(), ingest_run, feed_ids, progress=log.info)
         return support.shard_polls_record(results)
 
-    @task(execution_timeout=_TIMEOUTS["plan"])
+    # Runs when no feed is due too (poll then maps over nothing): deferred pages still wait.
+    @task(execution_timeout=_TIMEOUTS["plan"], trigger_rule="none_failed")
     def plan(polls: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict]:
-        """Merge every shard's items: one fetch per URL, each in its host's fetch shard."""
+        """Merge every shard's items and the pages earlier runs deferred: one fetch per URL,
+        each in its host's fetch shard."""
         from pipeline.run.shards import plan_shards
 
         settings = support.settings_from_env()
@@ -182,8 +196,11 @@ def news_ingest() -> None:
     def load(ingest_run: str, outlet_events: Any = None) -> dict[str, Any]:
         """Merge every staged batch into DuckDB (the single writer); publish the counts."""
         from pipeline.run.passes import load as load_staged
+        from pipeline.run.shards import release_held
 
-        summary = load_staged(support.settings_from_env())
+        settings = support.settings_from_env()
+        release_held(settings, ingest_run)  # every page is staged: their polls may load now
+        summary = load_staged(settings)
         counts = support.summarise_load(summary.to_dict(), ingest_run)
         outlet_events[NEWS_DB].extra = counts
         log.info("%s", support.describe_load(counts))

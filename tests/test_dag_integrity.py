@@ -187,6 +187,13 @@ def test_load_is_the_single_writer_and_publishes_news_db(facts):
     assert tasks["load"]["trigger_rule"] == "none_failed"
 
 
+def test_plan_runs_when_no_feed_is_due(facts):
+    """No feed due maps ``poll`` over nothing (skipped); pages deferred by an earlier run must
+    still be planned and fetched (tests/test_dag_runs.py runs it)."""
+    tasks = facts["bag"]["dags"]["news_ingest"]["tasks"]
+    assert tasks["plan"]["trigger_rule"] == "none_failed"
+
+
 def test_news_reextract_is_a_manual_single_writer_that_feeds_the_models(facts):
     dag = facts["bag"]["dags"]["news_reextract"]
     assert dag["schedule"] is None and dag["schedule_assets"] == []

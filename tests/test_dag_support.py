@@ -288,14 +288,12 @@ def test_shard_polls_record_and_label():
     ]
     rec = ds.shard_polls_record(res)
     assert rec["items"] == [{"url_hash": "h1"}]
-    assert rec["feeds"][0] == {
-        "feed_id": "ledger",
-        "outcome": "http_error",
-        "status_code": 503,
-        "n_entries": 0,
-        "n_new": 0,
-        "error": "HTTP 503",
-    }
+    # Counts for every feed, detail only for the feeds that did not poll cleanly.
+    assert rec["problems"] == [
+        {"feed_id": "ledger", "outcome": "http_error", "status_code": 503, "error": "HTTP 503"}
+    ]
+    assert sum(rec["outcomes"].values()) == len(res) and rec["outcomes"]["http_error"] == 1
+    assert rec["n_new"] == sum(r.n_new for r in res)
     assert ds.shard_label(["ledger", "wire"]) == "ledger +1"
     assert ds.shard_label(["wire"]) == "wire"
 

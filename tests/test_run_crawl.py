@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -98,14 +99,31 @@ def test_streamed_run_one_row_per_url_bounded_batches_and_adaptive_polling(tmp_p
     assert polls[0][4] == 15 * 60  # the farm's <ttl>15</ttl>
 
 
-def test_deferred_pages_cost_no_attempt_and_are_fetched_next_run(tmp_path):
-    bad = _host("bad.farm.test", 4)
+def _undated(n: int) -> bytes:
+    """An article page with no date of its own: its date can only come from the feed."""
+    words = " ".join(webfarm._WORDS[(n + i) % len(webfarm._WORDS)] for i in range(60))
+    paras = "".join(f"<p>{words.capitalize()} number {n} part {k}.</p>" for k in range(6))
+    return (
+        f"<!DOCTYPE html><html><head><title>Undated {n}</title></head><body><main><article>"
+        f"<h1>Undated story {n}</h1>{paras}</article></main></body></html>"
+    ).encode()
+
+
+def test_deferred_pages_cost_no_attempt_and_are_fetched_next_run_with_their_feed_hints(tmp_path):
+    from pipeline.run.plan import HINTS_DIR, deferred_items
+
+    bad = HostSpec("bad.farm.test", {f"/a/{i}.html": _undated(i) for i in range(4)})
+    bad.feeds = {"/feed-0.xml": list(bad.pages)}
     bad.behaviours = dict.fromkeys(list(bad.pages), "500")
     with WebFarm([bad, _host("good.farm.test", 2)]) as farm:
         s = _settings(farm, tmp_path, host_max_timeouts=1, host_failure_budget=0.001)
         run_pass(s, build=False)
         deferred = _q(s, "SELECT count(*), max(attempts) FROM fetch_log WHERE outcome = 'deferred'")
         assert deferred[0][0] >= 1 and deferred[0][1] == 0
+        # Re-queued with what the feed entry said (title, date), not only feed id and URL.
+        items = deferred_items(s)
+        assert len(items) == deferred[0][0]
+        assert all(i["title"].startswith("bad.farm.test story") and i["published"] for i in items)
         # The host is healthy again; its feed answers 304, yet the deferred pages come back.
         farm.hosts["bad.farm.test"].behaviours.clear()
         again = run_pass(s, build=False, poll_all=True)
@@ -117,6 +135,14 @@ def test_deferred_pages_cost_no_attempt_and_are_fetched_next_run(tmp_path):
         "OVER (PARTITION BY url_hash ORDER BY attempted_at DESC) = 1) GROUP BY ALL",
     )
     assert dict(last).get("deferred", 0) == 0
+    # Their date is the feed entry's (the pages have none), and their hints are swept once
+    # nothing is deferred (the files are older than the sweep's margin by then).
+    sources = _q(s, "SELECT DISTINCT date_source FROM articles WHERE url LIKE '%bad.farm%'")
+    assert sources == [("feed",)]
+    from pipeline.run.plan import prune_hints
+
+    assert prune_hints(s.state_dir, s.staging_dir, set(), now=time.time() + 3600) >= 1
+    assert not list((s.state_dir / HINTS_DIR).glob("*.json"))
 
 
 def test_full_content_feed_is_not_fetched_page_by_page(tmp_path):
@@ -224,7 +250,13 @@ def test_airflow_shards_poll_then_fetch_and_a_retried_shard_replaces_its_batches
     from pipeline.run.page import warm_up
     from pipeline.run.passes import load, new_run_id
     from pipeline.run.pool import BoundedPool
-    from pipeline.run.shards import feed_shards, fetch_extract_shard, plan_shards, poll_shard
+    from pipeline.run.shards import (
+        feed_shards,
+        fetch_extract_shard,
+        plan_shards,
+        poll_shard,
+        release_held,
+    )
 
     hosts = [_host("a.farm.test", 4), _host("b.farm.test", 3)]
     with WebFarm(hosts) as farm:
@@ -240,6 +272,26 @@ def test_airflow_shards_poll_then_fetch_and_a_retried_shard_replaces_its_batches
                 fetch_extract_shard(s, run_id, w, pool=pool)
             for w in work:  # a retried task: stages the same work again, replacing its batches
                 fetch_extract_shard(s, run_id, w, pool=pool)
+        assert release_held(s, run_id) == 2  # the two feeds' polls, held until now
         loaded = load(s, run_id)
     assert loaded.articles == 7 and loaded.polls == 2
     assert _q(s, "SELECT count(*), count(DISTINCT url_hash) FROM fetch_log") == [(7, 7)]
+
+
+def test_run_modules_use_only_public_names_of_other_modules():
+    """The crawl calls the feed parser's pool tasks through their public names
+    (``pipeline.acquire.feeds.parse_feed_task``/``salvage_feed_task``), never private ones."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "pipeline" / "run"
+    private = []
+    for path in sorted(root.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("pipeline")
+            ):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names
+                            if a.name.startswith("_")]  # fmt: skip
+    assert private == []

@@ -36,7 +36,9 @@ __all__ = [
     "keep_newest",
     "parse_feed",
     "parse_feed_bounded",
+    "parse_feed_task",
     "salvage_feed",
+    "salvage_feed_task",
 ]
 
 # Fields longer than this are truncated: they are metadata, and storage should never see
@@ -240,7 +242,7 @@ def parse_feed_bounded(
             )
     kwargs = {"timezone": timezone, "country": country}
     args = (content, feed_url, max_items, content_type, timezone, country, neutralise_fields)
-    (res,) = pool.map(_parse_task, [args], timeout=timeout)
+    (res,) = pool.map(parse_feed_task, [args], timeout=timeout)
     if res.ok and isinstance(res.value, ParsedFeed):
         return res.value
     why = (
@@ -251,7 +253,7 @@ def parse_feed_bounded(
     if not looks_like_feed(content):
         return ParsedFeed(format=None, title=None, error=why)
     (salvaged,) = pool.map(
-        _salvage_task, [(content, feed_url, max_items, why, kwargs)], timeout=timeout
+        salvage_feed_task, [(content, feed_url, max_items, why, kwargs)], timeout=timeout
     )
     if salvaged.ok and isinstance(salvaged.value, ParsedFeed):
         return salvaged.value
@@ -260,7 +262,7 @@ def parse_feed_bounded(
     )
 
 
-def _parse_task(
+def parse_feed_task(
     content: bytes,
     feed_url: str,
     max_items: int,
@@ -269,6 +271,8 @@ def _parse_task(
     country: str | None,
     neutralise_fields: bool,
 ) -> ParsedFeed:
+    """:func:`parse_feed` with positional arguments only: what a worker pool submits (a
+    top-level function, so it pickles) when the caller bounds the parse itself."""
     return parse_feed(
         content,
         feed_url,
@@ -280,9 +284,11 @@ def _parse_task(
     )
 
 
-def _salvage_task(
+def salvage_feed_task(
     content: bytes, feed_url: str, max_items: int, reason: str, kwargs: dict[str, Any]
 ) -> ParsedFeed:
+    """:func:`salvage_feed` with positional arguments (``kwargs``: timezone, country): the
+    pool's callable for the second attempt after a parse overran or its worker died."""
     return salvage_feed(content, feed_url, max_items, reason=reason, **kwargs)
 
 

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pipeline.acquire.feeds import ParsedFeed, _parse_task, _salvage_task
+from pipeline.acquire.feeds import ParsedFeed, parse_feed_task, salvage_feed_task
 from pipeline.acquire.frontier import Frontier, FrontierResult, WorkItem
 from pipeline.acquire.salvage import looks_like_feed
 from pipeline.outcomes import PollOutcome, UrlOutcome
 from pipeline.run.batch import BatchRows, Fetched, hints, record_pages
 from pipeline.run.clock import Progress, now, quiet
 from pipeline.run.page import analyze_page
-from pipeline.run.plan import in_window
+from pipeline.run.plan import in_window, save_hints
 from pipeline.run.poll import PollResult, new_items, poll_row
 from pipeline.run.pool import BoundedPool, task_outcome
 from pipeline.run.progress import RunProgress
@@ -46,11 +46,14 @@ TICK = 0.25  # seconds between housekeeping passes while every host waits
 @dataclass
 class CrawlReport:
     """What one crawl did. ``items`` are the new page items it did not fetch itself
-    (``fetch_new=False``: the Airflow poll shard hands them to ``plan``)."""
+    (``fetch_new=False``: the Airflow poll shard hands them to ``plan``); ``held`` are the poll
+    rows of the feeds that listed them, not staged: they may be loaded only once those pages
+    are staged (``pipeline.run.shards.hold_polls``)."""
 
     polls: list[PollResult] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     items: list[dict[str, Any]] = field(default_factory=list)
+    held: list[PollRow] = field(default_factory=list)
     n_batches: int = 0
     n_articles: int = 0
     stopped: bool = False
@@ -71,6 +74,7 @@ class FeedBody:
     attempts: int = 0
     n_bytes: int = 0
     error: str | None = None
+    encoding: str | None = "utf-8"  # the page is our own wrapping of the entry's text, UTF-8
 
 
 @dataclass
@@ -235,7 +239,7 @@ class Crawl:
             feed.country,
             True,
         )
-        fut = self.pool.submit(_parse_task, args, timeout=self.s.feed_parse_timeout)
+        fut = self.pool.submit(parse_feed_task, args, timeout=self.s.feed_parse_timeout)
         self._parses[fut] = _Parse(feed, res, polled_at, state)
 
     def _on_parsed(self, fut: cf.Future[Any], job: _Parse) -> None:
@@ -266,7 +270,7 @@ class Crawl:
         kwargs = {"timezone": job.feed.timezone, "country": job.feed.country}
         args = (content, fr.final_url or job.feed.url, self.s.max_items_per_feed, why, kwargs)
         job.salvage = why
-        self._parses[self.pool.submit(_salvage_task, args, self.s.feed_parse_timeout)] = job
+        self._parses[self.pool.submit(salvage_feed_task, args, self.s.feed_parse_timeout)] = job
 
     def _poll_done(
         self, job: _Parse, outcome: str, error: str | None, parsed: ParsedFeed | None
@@ -279,11 +283,13 @@ class Crawl:
                        parsed, items)  # fmt: skip
         full = [i for i in items if i.get("content")]
         pages = [i for i in items if not i.get("content")]
-        if self.fetch_new and items:
-            # Staged after the pages it listed: the row carries the feed's validators, and once
-            # loaded the next poll is a 304 listing nothing, so a run killed between this poll
-            # and those pages' rows would lose the pages for good.
-            self._held.append(row)
+        # Staged after the pages it listed: the row carries the feed's validators, and once
+        # loaded the next poll is a 304 listing nothing, so a run killed between this poll and
+        # those pages' rows would lose the pages for good.
+        if pages and not self.fetch_new:
+            self.report.held.append(row)  # pages fetched by another task: the caller holds it
+        elif items:
+            self._held.append(row)  # staged at the end of this crawl, after its pages
         else:
             self._rows.polls.append(row)
             self._flush(force=False)
@@ -367,7 +373,11 @@ class Crawl:
 
     def _extract(self, item: dict[str, Any], fetched: Any, started: datetime) -> None:
         feed = self.feeds.get(item["feed_id"])
-        args = (fetched.content, fetched.final_url or item["url"], hints(item, feed))
+        args = (
+            fetched.content,
+            fetched.final_url or item["url"],
+            hints(item, feed, fetched.encoding),
+        )
         fut = self.pool.submit(analyze_page, args, timeout=self.s.extract_timeout)
         self._extracts[fut] = (item, fetched, started)
 
@@ -416,6 +426,10 @@ class Crawl:
         rows = self._rows
         if len(rows) == 0 or (not force and len(rows) < self.s.batch_size):
             return
+        deferred = [self._taken[r.url_hash] for r in rows.fetches
+                    if r.outcome == UrlOutcome.DEFERRED and r.url_hash in self._taken]  # fmt: skip
+        if deferred:  # written first: once the batch is loaded the next run re-queues them
+            save_hints(self.s.state_dir, rows.batch_id, deferred)
         rows.stage(self.s.staging_dir)
         outcomes = rows.outcomes()
         for outcome, n in outcomes.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.outcomes import PollOutcome
 from pipeline.settings import Settings, load_settings
 
 # Schedules that mean "only when triggered by hand (or by the API)".
@@ -179,6 +181,21 @@ def safe_run_id(airflow_run_id: str, run_after: datetime, clear_number: int = 0)
     return f"{stamp}-{slug}-{digest}{suffix}"
 
 
+# --------------------------------------------------------------------------------- poll tasks
+
+# Feeds one poll task takes before the run adds another (up to ``shards`` tasks). One frontier
+# polls ~60 unchanged feeds a second on 2 busy cores, many hosts at once, so 1,000 feeds are
+# ~15 s of work: about what starting one more task costs. More tasks would only add starts,
+# metadata rows and, when they run one after another (``airflow dags test``, one worker slot),
+# one politeness floor per task: each task waits out its own busiest host.
+FEEDS_PER_POLL_TASK = 1000
+
+
+def poll_task_count(n_feeds: int, shards: int) -> int:
+    """How many poll tasks a run of ``n_feeds`` due feeds maps: ceil(n / 1000), 1..shards."""
+    return max(1, min(shards, -(-n_feeds // FEEDS_PER_POLL_TASK)))
+
+
 # --------------------------------------------------------------------------------- timeouts
 
 # A fetch task's timeout covers this many worst-case batches of its shard; a shard with more
@@ -199,8 +216,9 @@ def execution_timeouts(settings: Settings) -> dict[str, timedelta]:
     """
     attempts = settings.max_retries + 1
     per_request = settings.request_deadline * attempts + settings.backoff_base * 2**attempts
-    feeds_per_shard = max(1, -(-len(settings.feed_ids()) // settings.shards))
-    poll = feeds_per_shard * (per_request + settings.feed_parse_timeout) + 60
+    n_feeds = len(settings.feed_ids())
+    feeds_per_task = max(1, -(-n_feeds // poll_task_count(n_feeds, settings.shards)))
+    poll = feeds_per_task * (per_request + settings.feed_parse_timeout) + 60
     # One batch on a single host is the slow case: its pages are fetched one after another.
     fetch = settings.batch_size * (per_request + settings.per_host_delay)
     extract = settings.batch_size * settings.extract_timeout / settings.extract_workers
@@ -217,23 +235,31 @@ def execution_timeouts(settings: Settings) -> dict[str, timedelta]:
 # ------------------------------------------------------------------------------------- results
 
 
+# Poll outcomes that need no one's attention: left out of the poll task's XCom detail.
+_ROUTINE_POLLS = frozenset({PollOutcome.OK, PollOutcome.NOT_MODIFIED})
+
+
 def shard_polls_record(results: Iterable[Any]) -> dict[str, Any]:
-    """One poll shard's ``PollResult``s as a JSON-safe dict for XCom: per-feed counters and
-    every new item of the shard."""
-    feeds, items = [], []
+    """One poll task's ``PollResult``s as a JSON-safe dict for XCom: counts per outcome, the
+    feeds that did not poll cleanly (with why), and every new page item, which ``plan`` reads.
+
+    Why not one entry per feed: a quiet cycle of 1,000 feeds wrote 240 kB of per-feed
+    counters into the metadata DB every 15 minutes that nobody read; the ``feed_polls`` table
+    holds every poll anyway."""
+    outcomes: Counter[str] = Counter()
+    problems, items = [], []
+    n_new = 0
     for r in results:
-        feeds.append(
-            {
-                "feed_id": r.feed_id,
-                "outcome": str(r.outcome),
-                "status_code": r.status_code,
-                "n_entries": r.n_entries,
-                "n_new": r.n_new,
-                "error": r.error,
-            }
-        )
+        outcomes[str(r.outcome)] += 1
+        n_new += r.n_new
         items.extend(r.items)
-    return {"feeds": feeds, "items": items}
+        if str(r.outcome) not in _ROUTINE_POLLS:
+            problems.append(
+                {"feed_id": r.feed_id, "outcome": str(r.outcome), "status_code": r.status_code,
+                 "error": r.error}
+            )  # fmt: skip
+    return {"outcomes": dict(sorted(outcomes.items())), "n_new": n_new, "problems": problems,
+            "items": items}  # fmt: skip
 
 
 def shard_label(feed_ids: list[str]) -> str:
@@ -272,26 +298,26 @@ def describe_load(counts: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------------- adaptive polling
 
 
-def feeds_to_poll(settings: Settings, params: Mapping[str, Any]) -> list[str]:
+def feeds_to_poll(
+    settings: Settings, params: Mapping[str, Any], again: Iterable[str] = ()
+) -> list[str]:
     """The feeds this run polls: the named ones (``feed_ids``), else the enabled feeds that
-    adaptive polling says are due (every one with ``all_feeds``). Reads the exported state only."""
+    adaptive polling says are due (every one with ``all_feeds``), plus those of ``again`` in
+    the selection (feeds whose poll a dead run held back). Reads the exported state only."""
     from pipeline.run.poll import due_feed_ids
 
     named = params.get("feed_ids")
     ids = select_feeds(settings, named)
     poll_all = bool(params.get("all_feeds")) or bool(named)
-    return due_feed_ids(settings, ids, poll_all=poll_all)
+    due = due_feed_ids(settings, ids, poll_all=poll_all)
+    chosen = set(ids) - set(due)
+    return due + [f for f in dict.fromkeys(again) if f in chosen]
 
 
 def requeued_items(settings: Settings, item_lists: Iterable[Iterable[dict[str, Any]]]) -> list:
-    """Pages earlier runs deferred, minus those a poll of this run listed again (the poll's
-    item carries the feed's hints): fetched in this run even if their feed answered 304."""
-    from pipeline.storage.state import read_deferred
+    """Pages earlier runs deferred (with their feed hints), minus those a poll of this run
+    listed again: fetched in this run even if their feed answered 304 or was not due."""
+    from pipeline.run.plan import deferred_items
 
     listed = {i["url_hash"] for items in item_lists for i in items}
-    known = set(settings.feed_ids())
-    return [
-        i
-        for i in read_deferred(settings.state_dir)
-        if i["url_hash"] not in listed and i["feed_id"] in known
-    ]
+    return [i for i in deferred_items(settings) if i["url_hash"] not in listed]

@@ -21,6 +21,7 @@ from pipeline.run.batch import fetch_extract_batch
 from pipeline.run.clock import Progress, new_run_id, quiet
 from pipeline.run.crawl import Crawl, CrawlReport
 from pipeline.run.page import warm_up
+from pipeline.run.plan import deferred_items, prune_hints
 from pipeline.run.poll import due_feed_ids, poll_feed
 from pipeline.run.pool import BoundedPool
 from pipeline.run.progress import RunProgress
@@ -36,7 +37,8 @@ __all__ = ["RunSummary", "build_models", "fetch_extract_batch", "load", "new_run
 
 def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
     """Merge staged batches (of one run, or every pending one) into the DB, then sweep what
-    nobody reads again (``pipeline.storage.retention``). Single writer."""
+    nobody reads again (``pipeline.storage.retention``, and the hints of pages no longer
+    deferred). Single writer."""
     from pipeline.run.dbt import dbt_work_dir
 
     summary = load_staged(
@@ -47,6 +49,8 @@ def load(settings: Settings, run_id: str | None = None) -> LoadSummary:
         max_attempts_per_url=settings.max_attempts_per_url,
         story_window_days=settings.story_window_days,
     )
+    deferred = {i["url_hash"] for i in read_deferred(settings.state_dir)}
+    prune_hints(settings.state_dir, settings.staging_dir, deferred)
     summary.retention = apply_retention(
         settings.db_path,
         settings.staging_dir,
@@ -161,8 +165,7 @@ def _crawl(
     until: datetime | None,
 ) -> CrawlReport:
     """The streamed crawl of the due feeds plus the pages earlier runs deferred."""
-    known = set(settings.feed_ids())
-    requeued = [i for i in read_deferred(settings.state_dir) if i["feed_id"] in known]
+    requeued = deferred_items(settings)
     if requeued:
         progress(f"[fetch] {len(requeued)} page(s) deferred by an earlier run queued again")
     with BoundedPool(settings.extract_workers, initializer=warm_up) as pool:

@@ -1,13 +1,36 @@
-"""Plan: merge every feed's new items into fetch batches, one fetch per URL."""
+"""Plan: merge every feed's new items into fetch batches, one fetch per URL; and the pages
+earlier runs deferred, queued again with what their feed said about them.
+
+Why a hints store: a deferred page is re-queued from its ``fetch_log`` row (feed, URL), which
+does not hold the feed entry's title, date and author that extraction uses (a page without its
+own date takes the feed's). The crawl writes the items of the pages it defers to
+``state/page_hints/<batch id>.json`` before it stages their batch, so whenever the loader
+exports a page as deferred its hints are on disk; the sweep after each load drops the hints of
+pages no longer deferred.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pipeline.acquire.urls import outlet
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+HINTS_DIR = "page_hints"
+# What a page item carries from its feed entry (pipeline.run.poll.new_items), and nothing else.
+HINT_KEYS = ("feed_id", "url", "canonical_url", "url_hash", "title", "published", "author",
+             "published_offset_minutes", "date_flags")  # fmt: skip
+# A hints file younger than this may belong to a batch being staged right now: never swept.
+HINTS_MIN_AGE_S = 900.0
 
 
 def in_window(published: str | None, since: datetime | None, until: datetime | None) -> bool:
@@ -55,3 +78,80 @@ def plan_batches(
                 ordered.append(q.pop(0))
     ordered.extend(dups)
     return [ordered[i : i + batch_size] for i in range(0, len(ordered), batch_size)]
+
+
+# -------------------------------------------------------------------------- deferred pages
+
+
+def save_hints(state_dir: Path, batch_id: str, items: Iterable[dict[str, Any]]) -> Path:
+    """Keep the feed hints of the pages a batch defers (written atomically, before the batch
+    is staged)."""
+    folder = state_dir / HINTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = {i["url_hash"]: {k: i.get(k) for k in HINT_KEYS} for i in items}
+    path = folder / f"{batch_id}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_hints(state_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every kept page's hints by URL hash (the newest file wins; unreadable files skipped)."""
+    out: dict[str, dict[str, Any]] = {}
+    folder = state_dir / HINTS_DIR
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.json")):
+        try:
+            out.update(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue  # a lost hint costs the page its feed date, never the page
+    return out
+
+
+def deferred_items(settings: Settings) -> list[dict[str, Any]]:
+    """The pages earlier runs deferred, oldest first, as work items with their feed hints;
+    pages of feeds no longer configured are left out."""
+    from pipeline.storage.state import read_deferred
+
+    known = set(settings.feed_ids())
+    hints = read_hints(settings.state_dir)
+    out = []
+    for item in read_deferred(settings.state_dir):
+        if item["feed_id"] not in known:
+            continue
+        kept = hints.get(item["url_hash"]) or {}
+        if kept.get("feed_id") == item["feed_id"]:
+            item = {**kept, **{k: v for k, v in item.items() if k not in kept}}
+        out.append(item)
+    return out
+
+
+def prune_hints(
+    state_dir: Path, staging_dir: Path, deferred: set[str], *, now: float | None = None
+) -> int:
+    """After a load: drop the hints of pages no longer deferred. Files of batches still
+    staged, or younger than ``HINTS_MIN_AGE_S``, are left alone. Returns files removed."""
+    folder = state_dir / HINTS_DIR
+    if not folder.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    removed = 0
+    for path in sorted(folder.glob("*.json")):
+        try:
+            young = now - path.stat().st_mtime < HINTS_MIN_AGE_S
+            if young or (staging_dir / path.stem).is_dir():
+                continue
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            doc = {}
+        kept = {h: v for h, v in doc.items() if h in deferred}
+        if not kept:
+            path.unlink(missing_ok=True)
+            removed += 1
+        elif len(kept) < len(doc):
+            tmp = path.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, path)
+    return removed
