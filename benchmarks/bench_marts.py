@@ -188,7 +188,8 @@ _BULK_SQL = [
            article_id FROM g WHERE i % 10 = 4
     """,
     """
-    INSERT INTO raw_pages
+    INSERT INTO raw_pages (article_id, url, final_url, fetched_at, content_type, encoding,
+        html_gz, n_bytes)
     SELECT article_id, 'https://o' || outlet_i || '.example/news/' || i, NULL, fetched_at,
            'text/html', 'utf-8', encode(repeat(md5('page-' || i), 4)), 120000
     FROM g ORDER BY i
@@ -320,7 +321,8 @@ def article_batch(k: int, size: int, codes: list[tuple[str, str | None]]) -> dic
         rows["raw_pages"].append(
             RawPageRow(article_id=aid, url=url, final_url=None, fetched_at=fetched,
                        content_type="text/html", encoding="utf-8",
-                       html_gz=hashlib.sha256(body.encode()).digest() * 8, n_bytes=120000)
+                       html_gz=hashlib.sha256(body.encode()).digest() * 8, n_bytes=120000,
+                       charset="utf-8")
         )  # fmt: skip
         fp = fingerprint(body).to_columns()
         rows["articles"][-1] = rows["articles"][-1] | fp
