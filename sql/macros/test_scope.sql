@@ -23,7 +23,7 @@
   the keys that changed, and the keys that did not change passed an earlier build.
 
   No scope at all (the whole model is tested) on --full-refresh, when the model declares none,
-  when no complete build is recorded yet, and while parsing.
+  and while parsing; when no complete build is recorded yet the scope is every row.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
@@ -50,9 +50,6 @@
         {%- do return(none) -%}
     {%- endif -%}
     {%- set since = newsflow_last_complete_build() -%}
-    {%- if since is none -%}
-        {%- do return(none) -%}
-    {%- endif -%}
     {%- set changed_articles -%}
         select article_id from {{ source('newsflow', 'articles') }}
         where loaded_at > {{ since }}
@@ -69,29 +66,28 @@
         select run_id from {{ source('newsflow', 'loaded_batches') }}
         where loaded_at > {{ since }}
     {%- endset -%}
-    {%- do return(template
+    {%- set scoped = template
         | replace('{changed_articles}', changed_articles)
         | replace('{changed_runs}', changed_runs)
         | replace('{changed_stories}', changed_stories)
-        | replace('{since}', since)) -%}
+        | replace('{since}', since) -%}
+    {%- set builds = '"' ~ target.database ~ '".dbt_meta.builds' -%}
+    {%- do return('not exists (select 1 from ' ~ builds ~ ' where complete) or (' ~ scoped ~ ')') -%}
 {%- endmacro %}
 
 
 {#
-  The start of the last complete, passing build as a SQL literal, or none (one tiny query per
-  test; dbt has no state shared between nodes to cache it in).
+  The start of the last complete, passing build, as a SQL expression ('-infinity' when there is
+  none: everything is in scope). A subquery rather than a value fetched while compiling: that
+  would be one more round trip for each of ~100 tests. dbt_meta.builds exists, since every
+  invocation's on-run-start creates it.
 #}
 {% macro newsflow_last_complete_build() -%}
-    {%- set log = adapter.get_relation(database=target.database, schema='dbt_meta', identifier='builds') -%}
-    {%- if log is none -%}
-        {%- do return(none) -%}
-    {%- endif -%}
-    {%- set found = run_query('select max(started_at) from ' ~ log ~ ' where complete') -%}
-    {%- set value = found.columns[0].values()[0] if found and found.rows | length else none -%}
-    {%- if value is none -%}
-        {%- do return(none) -%}
-    {%- endif -%}
-    {%- do return("'" ~ value.isoformat() ~ "'::timestamptz") -%}
+    {%- set builds = '"' ~ target.database ~ '".dbt_meta.builds' -%}
+    {%- do return(
+        "coalesce((select max(started_at) from " ~ builds ~ " where complete),"
+        ~ " '-infinity'::timestamptz)"
+    ) -%}
 {%- endmacro %}
 
 
