@@ -11,6 +11,10 @@
   their articles and replaces them whole (delete+insert keyed on `day`), so the result equals a
   full refresh.
 
+  The days are looked up while the model compiles and written into its SQL as constants: a
+  constant IN list is evaluated inside the table scan (only the day column is read for rows
+  of other days), where an IN (subquery) becomes a join that reads every column of every row.
+
   It reads the source table, not stg_articles: a withdrawn or embargoed article is not in
   stg_articles, and its day must be rebuilt without it. The day expression repeats
   stg_articles.published_day.
@@ -28,8 +32,7 @@
     {%- set since -%}
         coalesce({{ model_watermark() }}, (select max(built_at) from {{ this }}))
     {%- endset %}
-    where {{ day_column }} in (
-
+    {%- set days -%}
         select distinct
             cast((coalesce(published_at, fetched_at) at time zone 'UTC') as date)
         from {{ all_articles }}
@@ -39,8 +42,8 @@
                 and embargoed_until <= now()
             )
             or {{ since }} is null
-
-    )
+    {%- endset %}
+    where {{ day_column }} in ({{ constant_list(days, 'date') }})
     {%- endif -%}
 {%- endmacro %}
 
