@@ -67,7 +67,7 @@ class _Tokens:
         parts = _WORD_AND_GAP.split(text)
         self.words: list[str] = parts[1::2]
         self.gaps: list[str] = parts[0::2]  # gaps[j]: the text just before token j
-        self._folded: list[str | None] = [None] * len(self.words)
+        self.folded: list[str | None] = [None] * len(self.words)  # filled as asked for
         # Offsets summed in C: the running length after gap j is where token j starts.
         starts = list(accumulate(map(len, parts)))[0::2]
         del starts[len(self.words) :]
@@ -75,9 +75,9 @@ class _Tokens:
         self._lower: set[str] | None = None
 
     def fold(self, j: int) -> str:
-        f = self._folded[j]
+        f = self.folded[j]
         if f is None:
-            f = self._folded[j] = _fold(self.words[j])
+            f = self.folded[j] = _fold(self.words[j])
         return f
 
     def gap(self, j: int) -> str:
@@ -155,17 +155,8 @@ class _Tokens:
         return folded not in lower and word.lower() not in lower
 
     def case_ok(self, caps: tuple[str, ...], i: int, in_dl: bool) -> bool:
-        """Does the text's capitalisation fit the name's? All-caps text is a name only in
-        datelines ("KHERSON, Ukraine") or when the name is all caps itself ("US")."""
-        for c, t in zip(caps, self.words[i : i + len(caps)], strict=False):
-            if c == "l":
-                continue
-            if not t[0].isupper():
-                return False
-            shouting = len(t) > 1 and t.isupper()
-            if (c == "A" and not shouting) or (c == "U" and shouting and not in_dl):
-                return False
-        return True
+        """Does the text's capitalisation at token i fit the name's (see _case_fits)?"""
+        return _case_fits(caps, self.words[i : i + len(caps)], in_dl)
 
     def joins(self, j: int) -> bool:
         """Can the gap before token j sit inside a multi-word name ("St. Louis", "Ivano-Frankivsk")?"""
@@ -235,6 +226,61 @@ _PLACE_WORDS = frozenset(
 _BETWEEN = frozenset({"the"} | {w for w in _QUALIFIERS if w not in _CALENDAR})
 
 
+def _case_fits(caps: tuple[str, ...], tokens: list[str] | tuple[str, ...], in_dl: bool) -> bool:
+    """Does the capitalisation of ``tokens`` fit a name's ``caps``? All-caps text is a name
+    only in datelines ("KHERSON, Ukraine") or when the name is all caps itself ("US")."""
+    for c, t in zip(caps, tokens, strict=False):
+        if c == "l":
+            continue
+        if not t[0].isupper():
+            return False
+        shouting = len(t) > 1 and t.isupper()
+        if (c == "A" and not shouting) or (c == "U" and shouting and not in_dl):
+            return False
+    return True
+
+
+class _WordFacts(NamedTuple):
+    """What a capitalised word means to the scan wherever it stands (see _word_facts)."""
+
+    key: tuple[str, ...]  # (folded word,)
+    longest: int  # tokens of the longest gazetteer name starting with it; 0: none does
+    guessable: bool  # 5+ letters, and a name or sounds like a city: may be a misspelt place
+    fit: tuple[_Name, ...]  # its one-word readings whose capitals it fits, outside a dateline
+    fit_dl: tuple[_Name, ...]  # ... in a dateline (all caps allowed)
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_facts(idx: _Index, word: str) -> _WordFacts:
+    """Folding, the first-token lookup, the near-miss pre-test and the case filter of one
+    word, once per process (per index) rather than once per occurrence: an article has ~50
+    capitalised words, and names, weekdays and sentence openers recur in every article. Only
+    facts of the word itself are kept; whatever depends on its neighbours is left to the scan.
+    Bounded: a worker's capitalised vocabulary keeps growing."""
+    folded = _fold(word)
+    key = (folded,)
+    longest = idx.longest.get(folded, 0)
+    guessable = (
+        len(word) >= _FUZZY_MIN_LEN
+        and word.isalpha()
+        and (key in idx.names or not idx.fuzzy.keys().isdisjoint(_skeletons(folded)))
+    )
+    names = idx.lookup(key) if longest else None
+    return _WordFacts(
+        key, longest, guessable, _fitting(names, word, False), _fitting(names, word, True)
+    )
+
+
+def _fitting(names: tuple[_Name, ...] | None, word: str, in_dl: bool) -> tuple[_Name, ...]:
+    """The readings of a one-word name whose capitals ``word`` fits."""
+    if not names:
+        return ()
+    if len(names) == 1:
+        return names if _case_fits(names[0].caps, (word,), in_dl) else ()
+    fits = {caps: _case_fits(caps, (word,), in_dl) for caps in {nm.caps for nm in names}}
+    return tuple(nm for nm in names if fits[nm.caps])
+
+
 def _unit_names(names: tuple[_Name, ...]) -> bool:
     """Does the spelling name a country or a subdivision (which may name an institution)?"""
     return any(nm.place.kind in ("country", "admin1") for nm in names)
@@ -299,9 +345,24 @@ def _subdivisions_named(
 
 
 def _longest_hit(
+    idx: _Index, tk: _Tokens, i: int, facts: _WordFacts, in_dl: bool
+) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
+    """The longest gazetteer name starting at token i whose capitals fit the text. Mostly
+    the word alone (its cached facts); the token-by-token search only when the next word
+    goes on to a longer name ("New York", "The Hague")."""
+    j = i + 1
+    if facts.longest > 1 and j < len(tk.words) and tk.joins(j):
+        two = (facts.key[0], tk.fold(j))
+        if two in idx.prefixes or two in idx.names:
+            return _longest_multi(idx, tk, i, facts.longest, in_dl)
+    names = facts.fit_dl if in_dl else facts.fit
+    return (facts.key, names) if names else None
+
+
+def _longest_multi(
     idx: _Index, tk: _Tokens, i: int, longest: int, in_dl: bool
 ) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
-    """The longest gazetteer name starting at token i whose capitals fit the text."""
+    """:func:`_longest_hit` token by token, for names of two words or more."""
     key = (tk.fold(i),)
     keys = [key]  # the candidate keys, shortest first
     if longest > 1:
@@ -370,13 +431,10 @@ def _guess(
     lead: tuple[int, int],
 ) -> None:
     """Record token i, which the gazetteer lacks, as a possible misspelt place, or as part
-    of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him)."""
+    of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him).
+    Only for sentence-case text and a word that may be a misspelt place (``guessable`` in
+    its _WordFacts: most capitalised unknown words never get here)."""
     word = tk.words[i]
-    if not sentence_case or len(word) < _FUZZY_MIN_LEN or not word.isalpha():
-        return  # cheap checks first: most capitalised unknown words end here
-    folded = tk.fold(i)
-    if (folded,) not in idx.names and idx.fuzzy.keys().isdisjoint(_skeletons(folded)):
-        return  # no city sounds like it and it names nothing: it can never matter
     start = tk.start(i)
     in_dl = dateline is not None and dateline[0] <= start < dateline[1]
     if not tk.guessable(i, in_dl):
@@ -420,25 +478,26 @@ def _scan(
     last_end = -1  # index of the last token of the previous accepted mention
 
     def guess(i: int) -> None:
-        if not sentence_case or len(words[i]) < _FUZZY_MIN_LEN:
-            return  # most capitalised unknown words: no call further
         _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
                lead=lead)  # fmt: skip
 
     nxt = 0  # the first token not inside an accepted mention
-    longest_of, fold, starts = idx.longest.get, tk.fold, tk.starts  # the loop's hot lookups
+    starts, folded = tk.starts, tk.folded  # the loop's hot lookups
     for i in tk.capitalised_indices():
         if i < nxt:
             continue
-        longest = longest_of(fold(i))
-        if longest is None:
-            guess(i)
+        facts = _word_facts(idx, words[i])
+        folded[i] = facts.key[0]
+        if not facts.longest:
+            if sentence_case and facts.guessable:
+                guess(i)
             continue
         start = starts[i]
         in_dl = dateline is not None and dateline[0] <= start < dateline[1]
-        hit = _longest_hit(idx, tk, i, longest, in_dl)
+        hit = _longest_hit(idx, tk, i, facts, in_dl)
         if hit is None:
-            guess(i)
+            if sentence_case and facts.guessable:
+                guess(i)
             continue
         key, names = hit
         names = _readings_here(tk, i, key, names, in_dl, after_place=last_end == i - 1)
