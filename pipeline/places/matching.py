@@ -240,7 +240,7 @@ class _WordFacts(NamedTuple):
 
     key: tuple[str, ...]  # (folded word,)
     longest: int  # tokens of the longest gazetteer name starting with it; 0: none does
-    guessable: bool  # 5+ letters, and a name or sounds like a city: may be a misspelt place
+    guessable: bool  # 5+ letters, no function word, a name or sounds like a city: may be misspelt
     fit: tuple[_Name, ...]  # its one-word readings whose capitals it fits, outside a dateline
     fit_dl: tuple[_Name, ...]  # ... in a dateline (all caps allowed)
 
@@ -258,6 +258,7 @@ def _word_facts(idx: _Index, word: str) -> _WordFacts:
     guessable = (
         len(word) >= _FUZZY_MIN_LEN
         and word.isalpha()
+        and folded not in _NOT_GUESSED
         and (key in idx.names or not idx.fuzzy.keys().isdisjoint(_skeletons(folded)))
     )
     names = idx.lookup(key) if longest else None
