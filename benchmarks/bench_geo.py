@@ -126,9 +126,12 @@ def extracted(pages: list[tuple[bytes, str]]) -> list[Text]:
 
 def per_article(name: str, pages: list[tuple[bytes, str]], repeat: int) -> None:
     """Extraction vs tagging of the same pages, per article, cold and warm word caches."""
+    from pipeline import places
     from pipeline.extract import extract_article
-    from pipeline.places import clear_word_caches, tag_places
 
+    tag_places = places.tag_places
+    # (absent before the word caches: lets this script time an older commit's tagger)
+    clear_word_caches = getattr(places, "clear_word_caches", lambda: None)
     bodies = extracted(pages)
     ext_s = best_of(repeat, lambda: [extract_article(h, u) for h, u in pages]) / len(pages)
 
