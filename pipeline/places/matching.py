@@ -240,9 +240,9 @@ class _WordFacts(NamedTuple):
 
     key: tuple[str, ...]  # (folded word,)
     longest: int  # tokens of the longest gazetteer name starting with it; 0: none does
-    guessable: bool  # 5+ letters, no function word, a name or sounds like a city: may be misspelt
-    fit: tuple[_Name, ...]  # its one-word readings whose capitals it fits, outside a dateline
-    fit_dl: tuple[_Name, ...]  # ... in a dateline (all caps allowed)
+    guessable: bool  # 5+ letters, no function word: may be a misspelt place (_sounds_like)
+    names: tuple[_Name, ...] | None  # its one-word readings
+    fit: tuple[_Name, ...]  # ... whose capitals it fits outside a dateline
 
 
 @functools.lru_cache(maxsize=16384)
@@ -255,16 +255,16 @@ def _word_facts(idx: _Index, word: str) -> _WordFacts:
     folded = _fold(word)
     key = (folded,)
     longest = idx.longest.get(folded, 0)
-    guessable = (
-        len(word) >= _FUZZY_MIN_LEN
-        and word.isalpha()
-        and folded not in _NOT_GUESSED
-        and (key in idx.names or not idx.fuzzy.keys().isdisjoint(_skeletons(folded)))
-    )
+    guessable = len(word) >= _FUZZY_MIN_LEN and word.isalpha() and folded not in _NOT_GUESSED
     names = idx.lookup(key) if longest else None
-    return _WordFacts(
-        key, longest, guessable, _fitting(names, word, False), _fitting(names, word, True)
-    )
+    return _WordFacts(key, longest, guessable, names, _fitting(names, word, False))
+
+
+def _sounds_like(idx: _Index, folded: str) -> bool:
+    """Could a word the gazetteer lacks matter as a near miss? Only if it names something or
+    a big city shares its consonant skeleton (asked only of guessable words, and late:
+    skeletons are the costly part of a word's first sight)."""
+    return (folded,) in idx.names or not idx.fuzzy.keys().isdisjoint(_skeletons(folded))
 
 
 def _fitting(names: tuple[_Name, ...] | None, word: str, in_dl: bool) -> tuple[_Name, ...]:
@@ -351,7 +351,7 @@ def _longest_hit(
         two = (facts.key[0], tk.fold(j))
         if two in idx.prefixes or two in idx.names:
             return _longest_multi(idx, tk, i, facts.longest, in_dl)
-    names = facts.fit_dl if in_dl else facts.fit
+    names = _fitting(facts.names, tk.words[i], True) if in_dl else facts.fit  # datelines: rare
     return (facts.key, names) if names else None
 
 
@@ -430,6 +430,8 @@ def _guess(
     of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him).
     Only for sentence-case text and a word that may be a misspelt place (``guessable`` in
     its _WordFacts: most capitalised unknown words never get here)."""
+    if not _sounds_like(idx, tk.fold(i)):
+        return  # no city sounds like it and it names nothing: it can never matter
     word = tk.words[i]
     start = tk.start(i)
     in_dl = dateline is not None and dateline[0] <= start < dateline[1]

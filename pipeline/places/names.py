@@ -222,6 +222,9 @@ def _phonetic(word: str) -> str:
     return "".join(out)
 
 
+_REPEATS = re.compile(r"(.)\1+")
+
+
 @functools.lru_cache(maxsize=16384)
 def _skeletons(word: str) -> frozenset[str]:
     """Consonant skeletons of a folded word (vowels dropped): "kherson" -> {"KRSN"}. "ch" is
@@ -229,7 +232,7 @@ def _skeletons(word: str) -> frozenset[str]:
     out = set()
     for w in {word, word.replace("ch", "kh")}:
         skel = "".join(ch for ch in _phonetic(w) if ch not in _VOWEL_CLASSES)
-        skel = re.sub(r"(.)\1+", r"\1", skel)
+        skel = _REPEATS.sub(r"\1", skel)
         if len(skel) >= _FUZZY_MIN_CONSONANTS:
             out.add(skel)
     return frozenset(out)
