@@ -97,7 +97,12 @@ def test_results_do_not_depend_on_what_the_caches_hold() -> None:
 
 
 def test_word_caches_are_bounded() -> None:
-    for cached in (matching._word_facts, fuzzy._fuzzy_names, matching._subdivisions_named):
+    for cached in (
+        matching._word_facts,
+        matching._sounds_like,
+        fuzzy._fuzzy_names,
+        matching._subdivisions_named,
+    ):
         assert cached.cache_info().maxsize is not None
 
 

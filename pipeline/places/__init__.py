@@ -136,6 +136,7 @@ def clear_word_caches() -> None:
 
     for cached in (
         matching._word_facts,
+        matching._sounds_like,
         matching._subdivisions_named,
         fuzzy._fuzzy_names,
         gazetteer._unpack,

@@ -260,6 +260,7 @@ def _word_facts(idx: _Index, word: str) -> _WordFacts:
     return _WordFacts(key, longest, guessable, names, _fitting(names, word, False))
 
 
+@functools.lru_cache(maxsize=16384)
 def _sounds_like(idx: _Index, folded: str) -> bool:
     """Could a word the gazetteer lacks matter as a near miss? Only if it names something or
     a big city shares its consonant skeleton (asked only of guessable words, and late:
@@ -429,9 +430,7 @@ def _guess(
     """Record token i, which the gazetteer lacks, as a possible misspelt place, or as part
     of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him).
     Only for sentence-case text and a word that may be a misspelt place (``guessable`` in
-    its _WordFacts: most capitalised unknown words never get here)."""
-    if not _sounds_like(idx, tk.fold(i)):
-        return  # no city sounds like it and it names nothing: it can never matter
+    its _WordFacts, and _sounds_like: most capitalised unknown words never get here)."""
     word = tk.words[i]
     start = tk.start(i)
     in_dl = dateline is not None and dateline[0] <= start < dateline[1]
@@ -475,9 +474,10 @@ def _scan(
     mentions, rejected, surnames = out.mentions, out.rejected, out.surnames
     last_end = -1  # index of the last token of the previous accepted mention
 
-    def guess(i: int) -> None:
-        _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
-               lead=lead)  # fmt: skip
+    def guess(i: int, facts: _WordFacts) -> None:
+        if sentence_case and facts.guessable and _sounds_like(idx, facts.key[0]):
+            _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case,
+                   dateline=dateline, lead=lead)  # fmt: skip
 
     nxt = 0  # the first token not inside an accepted mention
     starts, folded = tk.starts, tk.folded  # the loop's hot lookups
@@ -487,15 +487,13 @@ def _scan(
         facts = _word_facts(idx, words[i])
         folded[i] = facts.key[0]
         if not facts.longest:
-            if sentence_case and facts.guessable:
-                guess(i)
+            guess(i, facts)
             continue
         start = starts[i]
         in_dl = dateline is not None and dateline[0] <= start < dateline[1]
         hit = _longest_hit(idx, tk, i, facts, in_dl)
         if hit is None:
-            if sentence_case and facts.guessable:
-                guess(i)
+            guess(i, facts)
             continue
         key, names = hit
         names = _readings_here(tk, i, key, names, in_dl, after_place=last_end == i - 1)
