@@ -245,7 +245,7 @@ class _WordFacts(NamedTuple):
     fit: tuple[_Name, ...]  # ... whose capitals it fits outside a dateline
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=8192)
 def _word_facts(idx: _Index, word: str) -> _WordFacts:
     """Folding, the first-token lookup, the near-miss pre-test and the case filter of one
     word, once per process (per index) rather than once per occurrence: an article has ~50
@@ -260,7 +260,7 @@ def _word_facts(idx: _Index, word: str) -> _WordFacts:
     return _WordFacts(key, longest, guessable, names, _fitting(names, word, False))
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=8192)
 def _sounds_like(idx: _Index, folded: str) -> bool:
     """Could a word the gazetteer lacks matter as a near miss? Only if it names something or
     a big city shares its consonant skeleton (asked only of guessable words, and late:
