@@ -246,7 +246,7 @@ def test_killed_runs_end_like_an_uninterrupted_run(tmp_path, demo_web):
     for name in expected:
         assert got[name] == expected[name], (name, report)
     killed = [o for o in outcomes if o.hit != "completed"]
-    assert len(killed) >= 10, report
+    assert len(killed) >= 8, report  # a fast machine may finish a run before a late kill
     hit = {o.hit for o in killed}
     assert {"poll", "models"} <= hit and hit & {"fetch", "extract", "load"}, report
 

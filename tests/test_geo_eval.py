@@ -127,6 +127,52 @@ def test_geovirus_format_scored_from_a_small_file(tmp_path: Path) -> None:
     assert s.city_admin1_n == 2 and s.city_admin1_agreement == 1.0
 
 
+def _gold(name: str, cc: str, page: str = "") -> dict[str, object]:
+    return {"name": name, "country_code": cc, "wikipedia": f"https://en.wikipedia.org/wiki/{page}"}
+
+
+def test_gold_primary_leaves_out_places_in_no_country_and_keeps_ties() -> None:
+    """World regions and seas are in no country; a tie names every tied country (any is
+    right), strict takes the first mentioned, the first derivation counts everything."""
+    mentions = [
+        _gold("Europe", "PL", "Europe"),
+        _gold("Europe", "PL", "Europe"),
+        _gold("Greece", "GR", "Greece"),
+        _gold("Bulgaria", "BG", "Bulgaria"),
+        _gold("Black Sea", "UA", "Black_Sea"),
+        _gold("the Mediterranean", "IT", "Mediterranean_Sea"),
+        _gold("Western Europe", "DE", "Western_Europe"),
+    ]
+    gold = ev.gold_primary(mentions)
+    assert gold["primary_countries"] == ["GR", "BG"]
+    assert gold["primary_country"] == "GR"
+    assert gold["primary_country_all"] == "PL"
+    assert ev.gold_primary([_gold("Africa", "CF", "Africa")])["primary_countries"] == []
+    # a page's words decide, not a bare name: the state of Ocean City is in a country
+    assert not ev.in_no_country(_gold("Ocean City", "US", "Ocean_City,_Maryland"), {})
+    assert ev.in_no_country(_gold("Pacific", "KI", "Pacific_Ocean"), {})
+    assert ev.in_no_country(_gold("Mideast", "SA", "Middle_East"), {"Middle East": "x"})
+
+
+def test_gold_country_named_by_words_and_page_beats_a_border_point(tmp_path: Path) -> None:
+    """A centroid near a border lands on the neighbour's town; when the mention and its page
+    both name the country, the country wins. A page alone (the annotators' link) does not."""
+    items = [{"id": "k", "text": "Troops in Kuwait and the DRC.", "places": [
+        {"name": "Kuwait", "start": 10, "end": 16, "lat": 29.5, "lon": 45.75,
+         "wikipedia": "https://en.wikipedia.org/wiki/Kuwait"},
+        {"name": "DRC", "start": 25, "end": 28, "lat": -2.88, "lon": 23.65,
+         "wikipedia": "https://en.wikipedia.org/wiki/Republic_of_the_Congo"},
+        {"name": "Georgia", "start": 0, "end": 0, "lat": 43.05, "lon": 44.65,
+         "wikipedia": "https://en.wikipedia.org/wiki/Georgia_(country)"},
+    ]}]  # fmt: skip
+    path = tmp_path / "geo_dev.json"
+    path.write_text(json.dumps(items))
+    rg = ev.reverse_geocoder()  # the points alone: Saudi Arabia, Russia
+    assert (rg.lookup(29.5, 45.75)[0], rg.lookup(43.05, 44.65)[0]) == ("SA", "RU")
+    gold = ev.load_geovirus(path)[0]["gold"]
+    assert [m["country_code"] for m in gold["mentions"]] == ["KW", "CD", "GE"]
+
+
 def test_eval_geo_command_prints_figures(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     path = tmp_path / "geo_dev.json"
     path.write_text(json.dumps([{"id": "g", "text": "Floods in Kenya.", "places": [
@@ -220,12 +266,13 @@ def test_geovirus_mention_precision(geovirus: ev.Scores) -> None:
 
 
 def test_geovirus_recall_and_derived_primary_floors(geovirus: ev.Scores) -> None:
-    """Regression floors, not the issue's targets: GeoVirus tags continents and demonym-free
-    regions the tagger does not, and its gold has no primary place (the derived one is the
-    majority country of the gold mentions). Measured: recall 0.80, primary 0.89, admin-1
-    agreement 0.96 (benchmarks/RESULTS.md)."""
-    assert geovirus.recall >= 0.75
-    assert geovirus.primary_accuracy >= 0.85
+    """The issue's targets on its development set: primary country >= 0.95 against the
+    majority country of the gold mentions in a country (ties: any; measured 0.965, strict
+    0.961), mention recall >= 0.90 (0.902). Floors below the measured figures for the
+    others: the first derivation (0.926) and the admin-1 agreement of matched cities (0.92)."""
+    assert geovirus.primary_accuracy >= ev.TARGET_PRIMARY, geovirus.errors
+    assert geovirus.recall >= 0.90
+    assert (geovirus.primary_ok_all or 0) / geovirus.n_articles >= 0.9
     assert geovirus.city_admin1_agreement >= 0.9
 
 

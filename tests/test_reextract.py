@@ -68,7 +68,7 @@ def add_article(
     )
     if html is not None:
         con.execute(
-            "INSERT INTO raw_pages VALUES (?, ?, NULL, ?, 'text/html', 'gzip', ?, ?)",
+            "INSERT INTO raw_pages VALUES (?, ?, NULL, ?, 'text/html', 'gzip', ?, ?, NULL)",
             [aid, url, FETCHED, gzip.compress(html), len(html)],
         )
 

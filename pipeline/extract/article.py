@@ -144,14 +144,16 @@ def extract_article(
     feed_agency_hint: str | None = None,
     default_tz: str | None = None,
     country: str | None = None,
+    http_charset: str | None = None,
 ) -> Extraction:
     """Extract one page. Never raises for bad input; see the module docstring for the rules.
 
     ``default_tz`` is the feed's zone and ``country`` the outlet's (ISO 3166-1 alpha-2): both
-    only matter for timestamps written without an offset.
+    only matter for timestamps written without an offset. ``http_charset`` is the response's
+    ``Content-Type`` charset, which outranks the page's own declaration.
     """
     try:
-        tree, reason = load_tree(html)
+        tree, reason = load_tree(html, http_charset)
         if tree is None:
             return _failed(ExtractOutcome.PARSE_ERROR, reason or "unparseable HTML")
         return _extract(

@@ -49,9 +49,11 @@ _DECLARED_CHARSET = re.compile(
 )
 
 
-def decode_html(data: bytes) -> str:
-    """Bytes to text: a BOM wins, then ``<meta charset>`` / http-equiv / XML declaration in the
-    first 4 KB; an undeclared page is UTF-8 when it decodes as UTF-8, else windows-1252 (the
+def decode_html(data: bytes, http_charset: str | None = None) -> str:
+    """Bytes to text: a BOM wins, then the charset of the HTTP ``Content-Type`` header
+    (``http_charset``: the server knows what it sent, and a page that declares its encoding only
+    there, say windows-1251 or Shift_JIS, would otherwise be stored as mojibake), then
+    ``<meta charset>`` / http-equiv / XML declaration in the first 4 KB; an undeclared page is UTF-8 when it decodes as UTF-8, else windows-1252 (the
     legacy pages that declare nothing, or only in an HTTP header, are overwhelmingly
     latin-1/cp1252: "Café" must not be stored as "Caf\ufffd"). Undecodable bytes of a declared
     encoding become U+FFFD rather than an error.
@@ -62,22 +64,30 @@ def decode_html(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
-    m = _DECLARED_CHARSET.search(data[:4096])
-    if not m:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("cp1252", errors="replace")
-    label = (m.group(1) or m.group(2)).decode("ascii").lower()
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        name = "utf-8"
-    if name in ("latin-1", "iso8859-1", "ascii"):
-        name = "cp1252"
-    elif name.startswith("utf-16") or name.startswith("utf-32"):
-        name = "utf-8"
+    name = _codec(http_charset) if http_charset else None
+    if name is None:
+        m = _DECLARED_CHARSET.search(data[:4096])
+        if not m:
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return data.decode("cp1252", errors="replace")
+        name = _codec((m.group(1) or m.group(2)).decode("ascii")) or "utf-8"
     return data.decode(name, errors="replace")
+
+
+def _codec(label: str) -> str | None:
+    """Python's codec for a charset label, with the browsers' substitutions; None if unknown
+    (an unknown header label falls through to the page's own declaration)."""
+    try:
+        name = codecs.lookup(label.strip().strip("\"'").lower()).name
+    except LookupError:
+        return None
+    if name in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    if name.startswith("utf-16") or name.startswith("utf-32"):
+        return "utf-8"
+    return name
 
 
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f]")
@@ -106,9 +116,11 @@ def _not_html(text: str) -> str | None:
     return None
 
 
-def load_tree(html: str | bytes) -> tuple[lxml_html.HtmlElement | None, str | None]:
+def load_tree(
+    html: str | bytes, http_charset: str | None = None
+) -> tuple[lxml_html.HtmlElement | None, str | None]:
     """(parsed page, None), or (None, why it is not an HTML document / None if unparseable)."""
-    text = decode_html(html) if isinstance(html, bytes) else html
+    text = decode_html(html, http_charset) if isinstance(html, bytes) else html
     reason = _not_html(text)
     if reason:
         return None, reason

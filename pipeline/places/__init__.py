@@ -11,7 +11,7 @@ the text, and says why that spelling was read as that place (``PlaceTag.how``).
 
 Modules: ``names`` (word lists, folding), ``gazetteer`` (the index, built once and cached),
 ``matching`` (names in a text), ``resolution`` (one reading per spelling, the primary place),
-``tagger`` (the public functions).
+``tagger`` (the public functions; "X, Y" qualifiers and lists of countries).
 
 The rules, in the order they apply:
 
@@ -67,7 +67,9 @@ The rules, in the order they apply:
   Ga.") or in a dateline ("ROME, N.Y. (AP) --").
 * **Ambiguity** (one spelling, several places), resolved for the whole article at once, each
   reading's reason kept as ``how``: "X, Y" with Y a country or subdivision, also in the dateline
-  or a wire item's ``located`` field (``qualifier``); a town or county in a subdivision the text
+  or a wire item's ``located`` field (``qualifier``; not in a list of countries: X may be a
+  country, Y can only be one and a third country is listed beside them: "Ghana, Niger, Nigeria
+  and Togo", not Niger State; "Georgia, USA" alone stays the state); a town or county in a subdivision the text
   names (``qualifier``); **coherence**: every spelling spreads one vote over its readings'
   admin-1 units and countries, weighted by the square root of population, and a reading whose
   admin-1 gets half a vote from the other spellings wins ("Alexandria" beside Rapides Parish and
@@ -88,7 +90,8 @@ The rules, in the order they apply:
   Kherson), which beats a county.
 * **Primary.** A place scores 1 per mention, +1 per mention in the lead paragraph, +5 for the
   title, +5 for the dateline and up to 1 for earliness; a country scores the sum of its places
-  plus 0.5 per demonym (at most 3). The top country is the article's country. Its primary place
+  plus 0.5 per demonym (at most 3), leaving out places known only by near-miss spellings (they
+  were read in that country because the text names it: no further evidence for it). The top country is the article's country. Its primary place
   is its best-scoring city or subdivision if that one is in the title or dateline or scores at
   least 40% of the country name's score; a city placed inside that subdivision by "X, Y", the
   title or the dateline is preferred ("Paris, Texas"). Otherwise the country itself is primary.

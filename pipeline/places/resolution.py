@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -398,22 +397,6 @@ class _Evidence:
         return ev
 
 
-def _qualified(
-    sources: list[tuple[str, list[_Mention]]],
-) -> dict[tuple[str, ...], list[_Place]]:
-    """Readings kept by "X, Y" where Y is a country or subdivision ("Paris, Texas")."""
-    out: dict[tuple[str, ...], list[_Place]] = {}
-    for src, ms in sources:
-        for a, b in itertools.pairwise(ms):
-            if src[a.end : b.start] != ", ":
-                continue
-            outer = [nm.place for nm in b.names if nm.place.kind in ("country", "admin1", "region")]
-            inner = [nm.place for nm in a.names if any(_within(nm.place, o) for o in outer)]
-            if inner:
-                out[a.key] = inner
-    return out
-
-
 def _distinctive(p: _Place) -> bool:
     """A US county or parish by its full name ("Rapides Parish"): no word, no person."""
     return p.kind == "admin2" and isinstance(p.pid, str) and p.pid.startswith("us-county:")
@@ -541,8 +524,11 @@ def _primary(aggs: list[_Agg], scores: dict[str, float], demonyms: dict[str, int
         by_country[a.place.country_code or ""].append(a)
 
     def country_rank(cc: str) -> tuple[float, int]:
+        # a near-miss spelling was read in a country the text already supports: counting it
+        # again would make a guess evidence for the country it was guessed from
         group = by_country[cc]
-        total = sum(scores[a.place.pid] for a in group) + min(3.0, 0.5 * demonyms.get(cc, 0))
+        total = sum(scores[a.place.pid] for a in group if not a.fuzzy)
+        total += min(3.0, 0.5 * demonyms.get(cc, 0))
         return total, -min(a.first_pos() for a in group)
 
     group = by_country[max(by_country, key=country_rank)]

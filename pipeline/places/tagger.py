@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 
 from pipeline.places.fuzzy import _fuzzy_mentions
@@ -14,12 +16,12 @@ from pipeline.places.resolution import (
     _Context,
     _Evidence,
     _primary,
-    _qualified,
     _resolve,
     _second_pass,
+    _within,
 )
 
-TAGGER_VERSION = "places-3"  # bump whenever tagging results change (re-tag stale articles)
+TAGGER_VERSION = "places-4"  # bump whenever tagging results change (re-tag stale articles)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,50 @@ def _evidence_mentions(idx: _Index, *strings: str | None) -> list[tuple[str, lis
             found = _scan(idx, s, in_title=False, sentence_case=False, dateline=(0, len(s)))
             out.append((s, found.mentions))
     return out
+
+
+def _qualified(
+    sources: list[tuple[str, list[_Mention]]],
+) -> dict[tuple[str, ...], list[_Place]]:
+    """Readings kept by "X, Y" where Y is a country or subdivision ("Paris, Texas"), unless
+    "X, Y" is part of a list of countries (:func:`_listed_countries`)."""
+    out: dict[tuple[str, ...], list[_Place]] = {}
+    for src, ms in sources:
+        for i, (a, b) in enumerate(itertools.pairwise(ms)):
+            if src[a.end : b.start] != ", " or _listed_countries(src, ms, i):
+                continue
+            outer = [nm.place for nm in b.names if nm.place.kind in ("country", "admin1", "region")]
+            inner = [nm.place for nm in a.names if any(_within(nm.place, o) for o in outer)]
+            if inner:
+                out[a.key] = inner
+    return out
+
+
+_LIST_GAP = re.compile(r",? (?:and|or)(?: the)? |, (?:the )?")
+
+
+def _country_like(m: _Mention) -> bool:
+    return any(nm.place.kind == "country" for nm in m.names)
+
+
+def _listed_countries(src: str, ms: list[_Mention], i: int) -> bool:
+    """Is "A, B" (``ms[i]``, ``ms[i + 1]``) in a list of countries: both may be countries, B
+    no subdivision, and a third country is listed right before A or right after B ("Ghana,
+    Niger, Nigeria and Togo": not Niger State; "China, Japan, and the United Kingdom": not a
+    Japanese town called China; but "Athens, Georgia, USA" and "Georgia, USA, in 1990")?"""
+    a, b = ms[i], ms[i + 1]
+    kinds = {nm.place.kind for nm in b.names}
+    if "country" not in kinds or kinds & {"admin1", "region"} or not _country_like(a):
+        return False
+    before = (
+        i > 0 and _country_like(ms[i - 1]) and _LIST_GAP.fullmatch(src[ms[i - 1].end : a.start])
+    )
+    after = (
+        i + 2 < len(ms)
+        and _country_like(ms[i + 2])
+        and _LIST_GAP.fullmatch(src[b.end : ms[i + 2].start])
+    )
+    return bool(before or after)
 
 
 def _context(

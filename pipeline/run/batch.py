@@ -198,9 +198,13 @@ def _fetch_host_group(
 # --------------------------------------------------------------------------------- extract
 
 
-def hints(item: dict[str, Any], feed: FeedConfig | None) -> dict[str, Any]:
-    """What the feed knows about a page, for extraction and tagging."""
+def hints(
+    item: dict[str, Any], feed: FeedConfig | None, charset: str | None = None
+) -> dict[str, Any]:
+    """What the feed (and the response's ``Content-Type`` charset) knows about a page, for
+    extraction and tagging."""
     return {
+        "charset": charset,
         "title": item.get("title"),
         "published": item.get("published"),
         "author": item.get("author"),
@@ -219,7 +223,11 @@ def extract_pages(
 ) -> list[TaskOutcome]:
     """Extract and tag every fetched page in worker processes, each under ``extract_timeout``."""
     args = [
-        (res.content, res.final_url or item["url"], hints(item, feeds.get(item["feed_id"])))
+        (
+            res.content,
+            res.final_url or item["url"],
+            hints(item, feeds.get(item["feed_id"]), res.encoding),
+        )
         for item, res, _ in pages
     ]
     if pool is None:
@@ -372,6 +380,7 @@ def raw_page_row(aid: str, url: str, res: Any, fetched_at: datetime) -> RawPageR
         final_url=res.final_url,
         fetched_at=fetched_at,
         content_type=res.content_type,
+        charset=res.encoding,
         encoding="gzip",
         html_gz=gzip.compress(res.content or b"", compresslevel=6),
         n_bytes=len(res.content or b""),

@@ -367,7 +367,11 @@ class Crawl:
 
     def _extract(self, item: dict[str, Any], fetched: Any, started: datetime) -> None:
         feed = self.feeds.get(item["feed_id"])
-        args = (fetched.content, fetched.final_url or item["url"], hints(item, feed))
+        args = (
+            fetched.content,
+            fetched.final_url or item["url"],
+            hints(item, feed, fetched.encoding),
+        )
         fut = self.pool.submit(analyze_page, args, timeout=self.s.extract_timeout)
         self._extracts[fut] = (item, fetched, started)
 

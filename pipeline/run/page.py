@@ -21,7 +21,7 @@ def analyze_page(
 ) -> dict[str, Any]:
     """Extract and tag one page. ``hints`` carries feed-side metadata (all optional):
     ``title``, ``published`` (ISO-8601), ``author``, ``agency`` (feed agency hint), ``timezone``,
-    ``publisher_country``, ``home_admin1``. Returns ``{"extraction": {...}, "places": [{...},
+    ``publisher_country``, ``home_admin1``, ``charset`` (the response's Content-Type charset). Returns ``{"extraction": {...}, "places": [{...},
     ...], "tagger": TAGGER_VERSION}``.
     """
     from pipeline.extract import extract_article
@@ -38,6 +38,7 @@ def analyze_page(
         feed_agency_hint=hints.get("agency"),
         default_tz=hints.get("timezone"),
         country=hints.get("publisher_country"),
+        http_charset=hints.get("charset"),
     )
     tagged = {"places": [], "tagger": None}
     if ext.outcome == "ok" and ext.body:

@@ -109,7 +109,7 @@ def _select_sql(only_stale: bool) -> str:
     return f"""
         SELECT a.article_id, coalesce(r.final_url, r.url, a.url) AS page_url, a.feed_id,
                a.title, a.title_source, a.body, a.published_at, a.date_source, a.agency,
-               a.language, r.html_gz
+               a.language, r.html_gz, r.charset
         FROM articles a JOIN raw_pages r USING (article_id)
         WHERE a.article_id > ? {stale}
         ORDER BY a.article_id
@@ -154,6 +154,7 @@ def _hints(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "timezone": feed.timezone if feed else None,
         "publisher_country": feed.country if feed else None,
         "home_admin1": feed.home_admin1 if feed else None,
+        "charset": row.get("charset"),
     }
 
 

@@ -13,6 +13,7 @@ change after a re-tag; the README says so).
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -24,10 +25,14 @@ from pipeline.storage.schema import ARTICLE_PLACES
 
 CHUNK = 500
 
+# A wire item's raw form comes along: its dateline and ``located`` place are tagging evidence
+# that the stored body does not carry.
 _SELECT = """
-    SELECT article_id, title, body, feed_id, publisher_country FROM articles
-    WHERE tagger_version IS DISTINCT FROM ? AND article_id > ?
-    ORDER BY article_id LIMIT ?
+    SELECT a.article_id, a.title, a.body, a.feed_id, a.publisher_country, a.item_uri,
+           CASE WHEN a.item_uri IS NOT NULL THEN r.html_gz END AS raw_gz
+    FROM articles a LEFT JOIN raw_pages r USING (article_id)
+    WHERE a.tagger_version IS DISTINCT FROM ? AND a.article_id > ?
+    ORDER BY a.article_id LIMIT ?
 """
 
 
@@ -70,16 +75,31 @@ def _tag(settings: Settings, rows: list[tuple], pool: Any) -> list[dict[str, Any
     """Tags per row, in worker processes when a pool is given (None: the tagger failed)."""
     feeds = {f.id: f for f in settings.feeds}
     args = []
-    for _aid, title, body, feed_id, country in rows:
+    for _aid, title, body, feed_id, country, item_uri, raw_gz in rows:
         feed = feeds.get(feed_id)
         hints = {
             "publisher_country": country,
             "home_admin1": feed.home_admin1 if feed else None,
+            **item_evidence(item_uri, raw_gz),
         }
         args.append((body or "", title, hints))
     if pool is None:
         return [tag_text(*a) for a in args]
     return [o.value if o.ok else None for o in pool.map(tag_text, args, timeout=60)]
+
+
+def item_evidence(item_uri: str | None, raw_gz: bytes | None) -> dict[str, str | None]:
+    """A wire item's dateline and ``located`` place, read again from its kept raw form, so a
+    re-tag weighs the same evidence as ingestion did ({} for a page, or a raw item that no
+    longer parses)."""
+    if not item_uri or not raw_gz:
+        return {}
+    from pipeline.wire.detect import parse_items
+
+    for res in parse_items(gzip.decompress(raw_gz), validate="warn"):
+        if res.item is not None and res.item.uri == item_uri:
+            return {"dateline": res.item.dateline, "located": res.item.located}
+    return {}
 
 
 def _write(settings: Settings, rows: list[tuple], tagged: list[dict[str, Any] | None]) -> None:

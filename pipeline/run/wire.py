@@ -278,6 +278,7 @@ def raw_row(aid: str, item: WireItem, received_at: datetime) -> RawPageRow:
         final_url=None,
         fetched_at=received_at,
         content_type=content_type,
+        charset=None,
         encoding="gzip",
         html_gz=gzip.compress(item.raw, compresslevel=6),
         n_bytes=len(item.raw),

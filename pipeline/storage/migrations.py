@@ -270,4 +270,15 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        6,
+        "raw pages keep the response's charset",
+        """
+        -- the Content-Type header's charset: re-extraction decodes the page as ingestion did
+        ALTER TABLE raw_pages ADD COLUMN IF NOT EXISTS charset VARCHAR;
+        """,
+    )
+)
+
 LATEST_VERSION = max(v for v, _, _ in MIGRATIONS)

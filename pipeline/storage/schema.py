@@ -250,6 +250,7 @@ class RawPageRow:
     encoding: str = col("VARCHAR", "gzip")
     html_gz: bytes = col("BLOB", "the page, gzipped")
     n_bytes: int = col("INTEGER", "uncompressed size")
+    charset: str | None = col("VARCHAR", "Content-Type charset (outranks the page's own)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
