@@ -1,13 +1,23 @@
 """Place tagging cost: gazetteer index build/load time and memory, tagging throughput, and the
 ratio of tagging to extraction per article (tagging must not dominate).
 
-    .venv/bin/python benchmarks/bench_geo.py [--repeat 5]
+    .venv/bin/python benchmarks/bench_geo.py [--repeat 5] [--real-repeat 1]
+    .venv/bin/python benchmarks/bench_geo.py --dump tags.json   # every tag, for diffing
 
 Texts: the labelled sets (tests/data/geo: template and local news, short), the seed dispatch and the
-shared GeoVirus passages when ../shared is present (real news, ~1.7k characters), and the
-bundled demo site's article pages (for extraction and tagging of the same articles). Each
-figure is the best of ``--repeat`` runs, in CPU time. Memory is the resident-set growth of a fresh process
-loading the index (measured in a child process, so earlier allocations do not blur it).
+shared GeoVirus passages when ../shared is present (real news, ~1.7k characters), the bundled
+demo site's article pages and the shared extraction dev set's real pages (313 news pages,
+``eval/extraction``; skipped when absent), each extracted with ``pipeline.extract``, the call
+the pipeline makes, and tagged from the extracted body and title. Each figure is the best of
+``--repeat`` runs (``--real-repeat`` for the real pages), in CPU time. Tagging is timed twice:
+"cold", with the per-process word caches emptied before each run (one pass over distinct
+articles: the first articles a worker sees), and "warm" (a worker that has tagged these
+articles before). Memory is the resident-set growth of a fresh process loading the index
+(measured in a child process, so earlier allocations do not blur it).
+
+``--dump FILE`` writes every tag and mention of all those texts (with and without the
+publisher's country) as JSON and exits: two dumps made at two commits must be identical
+when a change is meant only to be faster.
 """
 
 from __future__ import annotations
@@ -19,7 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from pipeline import paths
 
@@ -39,6 +51,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": (rss() - before)
                   "rss_total_mb": rss() / 2**20}))
 """
 
+Text = tuple[str, str | None]  # body, title
+
 
 def index_cost(cache_dir: str | None) -> dict[str, float]:
     """Import + index time and RSS growth in a fresh process; ``cache_dir`` None = no cache."""
@@ -48,7 +62,7 @@ def index_cost(cache_dir: str | None) -> dict[str, float]:
     return json.loads(out.stdout)
 
 
-def texts() -> dict[str, list[tuple[str, str | None]]]:
+def texts() -> dict[str, list[Text]]:
     from pipeline.evaluation.geo import SET_FILES, load_set, sets_dir
 
     sets = {
@@ -64,11 +78,14 @@ def texts() -> dict[str, list[tuple[str, str | None]]]:
     return sets
 
 
-def best_of(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
+def best_of(repeat: int, fn, before=None) -> float:  # type: ignore[no-untyped-def]
     """Best CPU time of this process (``time.process_time``): on a shared machine wall-clock
-    figures swing by 2x with the neighbours' load, CPU time much less."""
+    figures swing by 2x with the neighbours' load, CPU time much less. ``before`` runs
+    untimed before each run."""
     best = float("inf")
     for _ in range(repeat):
+        if before is not None:
+            before()
         t = time.process_time()
         fn()
         best = min(best, time.process_time() - t)
@@ -84,10 +101,96 @@ def demo_pages() -> list[tuple[bytes, str]]:
     return pages
 
 
+def real_pages() -> list[tuple[bytes, str]]:
+    """The shared extraction dev set's real pages (read in place), or [] when absent."""
+    folder = SHARED / "eval" / "extraction"
+    try:
+        gold = json.loads((folder / "gold.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    pages = []
+    for page_id, item in sorted(gold.items()):
+        path = folder / "html" / f"{page_id}.html"
+        if path.exists():
+            pages.append((path.read_bytes(), item.get("url") or ""))
+    return pages
+
+
+def extracted(pages: list[tuple[bytes, str]]) -> list[Text]:
+    """Body and title of every page the extractor keeps (what the pipeline then tags)."""
+    from pipeline.extract import extract_article
+
+    exts = [extract_article(html, url) for html, url in pages]
+    return [(e.body, e.title) for e in exts if e.outcome == "ok" and e.body]
+
+
+def per_article(name: str, pages: list[tuple[bytes, str]], repeat: int) -> None:
+    """Extraction vs tagging of the same pages, per article, cold and warm word caches."""
+    from pipeline import places
+    from pipeline.extract import extract_article
+
+    tag_places = places.tag_places
+    # (absent before the word caches: lets this script time an older commit's tagger)
+    clear_word_caches = getattr(places, "clear_word_caches", lambda: None)
+    bodies = extracted(pages)
+    ext_s = best_of(repeat, lambda: [extract_article(h, u) for h, u in pages]) / len(pages)
+
+    def tag_all() -> None:
+        for body, title in bodies:
+            tag_places(body, title)
+
+    cold = best_of(repeat, tag_all, before=clear_word_caches) / len(bodies)
+    warm = best_of(repeat, tag_all) / len(bodies)
+    chars = sum(len(b) for b, _ in bodies) / len(bodies)
+    print(f"per article, {name} ({len(pages)} pages, {len(bodies)} extracted, "
+          f"{chars:.0f} chars/body, best of {repeat})")  # fmt: skip
+    print(f"  extraction              {1000 * ext_s:.2f} ms")
+    print(
+        f"  place tagging, cold     {1000 * cold:.3f} ms   tagging / extraction {cold / ext_s:.3f}"
+    )
+    print(
+        f"  place tagging, warm     {1000 * warm:.3f} ms   tagging / extraction {warm / ext_s:.3f}"
+    )
+
+
+def dump(path: Path) -> None:
+    """Every tag and mention of every text (see the module docstring), as sorted JSON."""
+    from pipeline.evaluation.geo import SET_FILES, load_set, sets_dir
+    from pipeline.places import tag_article, tag_places
+
+    def tagged(body: str, title: str | None, **kw: Any) -> dict[str, Any]:
+        t = tag_article(body, title, **kw)
+        places = [asdict(p) for p in tag_places(body, title, **kw)]
+        return {"places": [asdict(p) for p in t.places], "mentions": [asdict(m) for m in t.mentions],
+                "tag_places": places}  # fmt: skip
+
+    out: dict[str, Any] = {}
+    for name, filename in SET_FILES.items():
+        for it in load_set(sets_dir() / filename):
+            out[f"{name}:{it['id']}"] = tagged(it["text"], it.get("title"))
+            pub = {"publisher_country": it.get("publisher_country"),
+                   "home_admin1": it.get("home_admin1")}  # fmt: skip
+            out[f"{name}+pub:{it['id']}"] = tagged(it["text"], it.get("title"), **pub)
+    items = {f"{name}:{i}": text for name, ts in texts().items() for i, text in enumerate(ts)}
+    items |= {f"demo:{i}": text for i, text in enumerate(extracted(demo_pages()))}
+    items |= {f"real:{i}": text for i, text in enumerate(extracted(real_pages()))}
+    for key, (body, title) in items.items():
+        out[key] = tagged(body, title)
+        out[f"{key}+US"] = tagged(body, title, publisher_country="US", home_admin1="US-NY",
+                                  dateline="WASHINGTON", located="Kherson, Ukraine")  # fmt: skip
+    path.write_text(json.dumps(out, indent=0, sort_keys=True), encoding="utf-8")
+    print(f"{len(out)} taggings written to {path}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--real-repeat", type=int, default=1, help="runs over the real pages")
+    ap.add_argument("--dump", type=Path, help="write every tag and mention as JSON and exit")
     args = ap.parse_args()
+    if args.dump:
+        dump(args.dump)
+        return 0
 
     with tempfile.TemporaryDirectory() as cache:
         cold = index_cost(None)
@@ -101,24 +204,19 @@ def main() -> int:
     from pipeline.places import tag_places, warm_index
 
     warm_index()
-    print(f"tagging throughput (best of {args.repeat})")
+    print(f"tagging throughput (best of {args.repeat}, warm word caches)")
     for name, items in texts().items():
         chars = sum(len(t) for t, _ in items)
         sec = best_of(args.repeat, lambda items=items: [tag_places(t, h) for t, h in items])
         print(f"  {name:<14} {len(items):>4} texts  {chars / len(items):>6.0f} chars/text  "
               f"{len(items) / sec:>8.0f} articles/s  {1000 * sec / len(items):.2f} ms/article")  # fmt: skip
 
-    from pipeline.extract import extract_article
-
-    pages = demo_pages()
-    exts = [extract_article(html, url) for html, url in pages]
-    bodies = [(e.body, e.title) for e in exts if e.outcome == "ok" and e.body]
-    ext_s = best_of(args.repeat, lambda: [extract_article(h, u) for h, u in pages]) / len(pages)
-    tag_s = best_of(args.repeat, lambda: [tag_places(b, t) for b, t in bodies]) / len(bodies)
-    print(f"per article, demo site ({len(pages)} pages)")
-    print(f"  extraction            {1000 * ext_s:.2f} ms")
-    print(f"  place tagging         {1000 * tag_s:.2f} ms")
-    print(f"  tagging / extraction  {tag_s / ext_s:.2f}")
+    per_article("demo site", demo_pages(), args.repeat)
+    real = real_pages()
+    if real:
+        per_article("real pages (eval/extraction)", real, args.real_repeat)
+    else:
+        print(f"per article, real pages: skipped ({SHARED / 'eval' / 'extraction'} absent)")
     return 0
 
 

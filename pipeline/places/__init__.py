@@ -96,6 +96,12 @@ The rules, in the order they apply:
   least 40% of the country name's score; a city placed inside that subdivision by "X, Y", the
   title or the dateline is preferred ("Paris, Texas"). Otherwise the country itself is primary.
 
+Speed: tagging must stay a small fraction of extraction (``benchmarks/bench_geo.py``). Facts
+of a word that do not depend on its neighbours (its folding, whether a name starts with it,
+its readings whose capitals it fits, whether it could be a misspelt place) and near-miss
+readings are cached per process in bounded LRU caches keyed on the (immutable) index, so the
+words every article has (weekdays, sentence openers, frequent names) cost one lookup.
+
 The index (~3-5 s to build) is pickled to the user cache directory and reloaded in ~0.4 s by
 the next process (``gazetteer._load_index``); towns' readings are stored packed (one string per
 spelling) and the loaded index is ``gc.freeze()``-d, so a worker holds it in ~90 MB. ``tag_article`` also returns every mention with its offsets,
@@ -118,8 +124,26 @@ __all__ = [
     "PlaceMention",
     "PlaceTag",
     "Tagging",
+    "clear_word_caches",
     "countries_mentioned",
     "tag_article",
     "tag_places",
     "warm_index",
 ]
+
+
+def clear_word_caches() -> None:
+    """Empty the per-process caches of words and spellings (see "Speed" above), e.g. to time
+    tagging from a cold start. Tagging results never depend on them."""
+    from pipeline.places import fuzzy, gazetteer, matching, names
+
+    for cached in (
+        matching._word_facts,
+        matching._sounds_like,
+        matching._subdivisions_named,
+        fuzzy._fuzzy_names,
+        gazetteer._unpack,
+        names._phonetic,
+        names._skeletons,
+    ):
+        cached.cache_clear()

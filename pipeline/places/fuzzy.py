@@ -3,6 +3,7 @@ the countries the rest of the article already supports, and only when exactly on
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from pipeline.places.gazetteer import _Index, _Name, _Place
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
     from pipeline.places.resolution import _Evidence
 
 
-def _fuzzy_names(idx: _Index, word: str, supported: set[str]) -> tuple[_Name, ...]:
+# Cached per index: the same unknown words (names of people, organisations) come back from
+# article to article, mostly with the same leading countries.
+@functools.lru_cache(maxsize=8192)
+def _fuzzy_names(idx: _Index, word: str, supported: frozenset[str]) -> tuple[_Name, ...]:
     """The city a near-miss spelling stands for, if exactly one fits: same consonant skeleton,
     same first sound, class strings at least ``_FUZZY_MIN_SIMILARITY`` alike and letters at least
     ``_FUZZY_MIN_LETTERS`` alike, and in a country of ``supported``. A tie between cities is broken only by a 5x population lead."""
@@ -66,15 +70,13 @@ def _fuzzy_mentions(idx: _Index, unknown: list[_Mention], ev: _Evidence) -> list
     Osaka that names Shanghai and China once does not make "Kansai" a Chinese city)."""
     places = {cc: n - ev.demonyms.get(cc, 0) for cc, n in ev.support.items()}
     top = max(places.values(), default=0)
-    supported = {cc for cc, n in places.items() if n > 0 and 2 * n >= top}
+    supported = frozenset(cc for cc, n in places.items() if n > 0 and 2 * n >= top)
     if not supported:
         return []
     out = []
-    cache: dict[tuple[str, ...], tuple[_Name, ...]] = {}
     for m in unknown:
-        if m.key not in cache:
-            cache[m.key] = _fuzzy_names(idx, m.key[0], supported)
-        if cache[m.key]:
-            m.names = cache[m.key]
+        names = _fuzzy_names(idx, m.key[0], supported)
+        if names:
+            m.names = names
             out.append(m)
     return out

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from itertools import accumulate, compress
-from operator import add, itemgetter, sub
+from operator import itemgetter
 from typing import NamedTuple
 
 from pipeline.places.gazetteer import (
@@ -61,20 +62,22 @@ class _Tokens:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words: list[str] = _WORD.findall(text)
-        self.gaps: list[str] = _WORD.split(text)  # gaps[j]: the text just before token j
-        self._folded: list[str | None] = [None] * len(self.words)
-        # Offsets summed in C (map/accumulate): a Python loop over every token cost ~10% of
-        # tagging, and most tokens are lower-case words the scan never looks at.
-        lengths = list(map(len, self.words))
-        ends = accumulate(map(add, map(len, self.gaps), lengths))
-        self.starts: list[int] = list(map(sub, ends, lengths))
+        # One regex pass for tokens and gaps (the pattern costs ~40 ns a character, so a
+        # second pass was ~5% of tagging): [gap, word, gap, word, ..., gap].
+        parts = _WORD_AND_GAP.split(text)
+        self.words: list[str] = parts[1::2]
+        self.gaps: list[str] = parts[0::2]  # gaps[j]: the text just before token j
+        self.folded: list[str | None] = [None] * len(self.words)  # filled as asked for
+        # Offsets summed in C: the running length after gap j is where token j starts.
+        starts = list(accumulate(map(len, parts)))[0::2]
+        del starts[len(self.words) :]
+        self.starts: list[int] = starts
         self._lower: set[str] | None = None
 
     def fold(self, j: int) -> str:
-        f = self._folded[j]
+        f = self.folded[j]
         if f is None:
-            f = self._folded[j] = _fold(self.words[j])
+            f = self.folded[j] = _fold(self.words[j])
         return f
 
     def gap(self, j: int) -> str:
@@ -101,27 +104,20 @@ class _Tokens:
         "<place word> of" ("the state of Victoria")?
         ``loose``: also with an article or a direction between ("in the Philippines", "to
         southern Sudan")."""
-        if j > 0 and self.gap(j) == " " and self.words[j - 1] in _LOCATIVES:
+        if j == 0 or self.gaps[j] != " ":
+            return False
+        prev = self.words[j - 1]
+        if prev in _LOCATIVES:
             return True
-        if (  # "the state of Victoria", "the village of Cellardyke"
-            j > 1
-            and self.gap(j) == " "
-            and self.gap(j - 1) == " "
-            and self.words[j - 1] == "of"
-            and self.words[j - 2] in _PLACE_WORDS
-        ):
+        if j == 1 or self.gaps[j - 1] != " ":
+            return False
+        before = self.words[j - 2]
+        if prev == "of" and before in _PLACE_WORDS:  # "the state of Victoria"
             return True
-        return (
-            loose
-            and j > 1
-            and self.gap(j) == " "
-            and self.gap(j - 1) == " "
-            and self.words[j - 1] in _BETWEEN
-            and self.words[j - 2] in _LOCATIVES
-        )
+        return loose and prev in _BETWEEN and before in _LOCATIVES
 
     def starts_sentence(self, j: int) -> bool:
-        return j == 0 or any(ch in _SENTENCE_END for ch in self.gap(j))
+        return j == 0 or not _SENTENCE_END.isdisjoint(self.gaps[j])
 
     def common_word(self, j: int) -> bool:
         """Is token j an ordinary word capitalised only because it starts a sentence ("In",
@@ -152,17 +148,8 @@ class _Tokens:
         return folded not in lower and word.lower() not in lower
 
     def case_ok(self, caps: tuple[str, ...], i: int, in_dl: bool) -> bool:
-        """Does the text's capitalisation fit the name's? All-caps text is a name only in
-        datelines ("KHERSON, Ukraine") or when the name is all caps itself ("US")."""
-        for c, t in zip(caps, self.words[i : i + len(caps)], strict=False):
-            if c == "l":
-                continue
-            if not t[0].isupper():
-                return False
-            shouting = len(t) > 1 and t.isupper()
-            if (c == "A" and not shouting) or (c == "U" and shouting and not in_dl):
-                return False
-        return True
+        """Does the text's capitalisation at token i fit the name's (see _case_fits)?"""
+        return _case_fits(caps, self.words[i : i + len(caps)], in_dl)
 
     def joins(self, j: int) -> bool:
         """Can the gap before token j sit inside a multi-word name ("St. Louis", "Ivano-Frankivsk")?"""
@@ -176,9 +163,10 @@ class _Tokens:
         organisation? "surname" when a first name or honorific precedes it ("Michael Jordan",
         "Mr. Jordan"), "name" when a capitalised word follows ("Paris Hilton", "New York
         Times"), else None."""
-        if i > 0 and not after_place:
-            gap, prev = self.gap(i), self.fold(i - 1)
-            if prev in _HONORIFICS and gap in (" ", ". "):
+        gap = self.gaps[i]
+        if i > 0 and not after_place and (gap == " " or gap == ". "):
+            prev = self.fold(i - 1)
+            if prev in _HONORIFICS:
                 return "surname"
             if (
                 gap == " "
@@ -189,7 +177,7 @@ class _Tokens:
                 return "surname"
         if (
             j < len(self.words)
-            and self.gap(j) == " "
+            and self.gaps[j] == " "
             and self.capitalised(j)
             and self.fold(j) not in _CONTINUATION
             and not (self.fold(j) in _INSTITUTION and _unit_names(names))
@@ -207,6 +195,8 @@ class _Tokens:
         return None
 
 
+_DATELINE_END = re.compile(r"[-—–:]\s")  # every _DATELINE match ends with one of these
+_WORD_AND_GAP = re.compile(f"({_WORD.pattern})")  # split() keeps the tokens too
 _LOCATIVES = frozenset(
     ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to"]
 )
@@ -229,6 +219,63 @@ _PLACE_WORDS = frozenset(
 # Words that may sit between a locative preposition and a place ("in the Philippines", "in
 # southern Sudan"): the article and the lower-case directions.
 _BETWEEN = frozenset({"the"} | {w for w in _QUALIFIERS if w not in _CALENDAR})
+
+
+def _case_fits(caps: tuple[str, ...], tokens: list[str] | tuple[str, ...], in_dl: bool) -> bool:
+    """Does the capitalisation of ``tokens`` fit a name's ``caps``? All-caps text is a name
+    only in datelines ("KHERSON, Ukraine") or when the name is all caps itself ("US")."""
+    for c, t in zip(caps, tokens, strict=False):
+        if c == "l":
+            continue
+        if not t[0].isupper():
+            return False
+        shouting = len(t) > 1 and t.isupper()
+        if (c == "A" and not shouting) or (c == "U" and shouting and not in_dl):
+            return False
+    return True
+
+
+class _WordFacts(NamedTuple):
+    """What a capitalised word means to the scan wherever it stands (see _word_facts)."""
+
+    key: tuple[str, ...]  # (folded word,)
+    longest: int  # tokens of the longest gazetteer name starting with it; 0: none does
+    guessable: bool  # 5+ letters, no function word: may be a misspelt place (_sounds_like)
+    names: tuple[_Name, ...] | None  # its one-word readings
+    fit: tuple[_Name, ...]  # ... whose capitals it fits outside a dateline
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_facts(idx: _Index, word: str) -> _WordFacts:
+    """Folding, the first-token lookup, the near-miss pre-test and the case filter of one
+    word, once per process (per index) rather than once per occurrence: an article has ~50
+    capitalised words, and names, weekdays and sentence openers recur in every article. Only
+    facts of the word itself are kept; whatever depends on its neighbours is left to the scan.
+    Bounded: a worker's capitalised vocabulary keeps growing."""
+    folded = _fold(word)
+    key = (folded,)
+    longest = idx.longest.get(folded, 0)
+    guessable = len(word) >= _FUZZY_MIN_LEN and word.isalpha() and folded not in _NOT_GUESSED
+    names = idx.lookup(key) if longest else None
+    return _WordFacts(key, longest, guessable, names, _fitting(names, word, False))
+
+
+@functools.lru_cache(maxsize=8192)
+def _sounds_like(idx: _Index, folded: str) -> bool:
+    """Could a word the gazetteer lacks matter as a near miss? Only if it names something or
+    a big city shares its consonant skeleton (asked only of guessable words, and late:
+    skeletons are the costly part of a word's first sight)."""
+    return (folded,) in idx.names or not idx.fuzzy.keys().isdisjoint(_skeletons(folded))
+
+
+def _fitting(names: tuple[_Name, ...] | None, word: str, in_dl: bool) -> tuple[_Name, ...]:
+    """The readings of a one-word name whose capitals ``word`` fits."""
+    if not names:
+        return ()
+    if len(names) == 1:
+        return names if _case_fits(names[0].caps, (word,), in_dl) else ()
+    fits = {caps: _case_fits(caps, (word,), in_dl) for caps in {nm.caps for nm in names}}
+    return tuple(nm for nm in names if fits[nm.caps])
 
 
 def _unit_names(names: tuple[_Name, ...]) -> bool:
@@ -295,9 +342,24 @@ def _subdivisions_named(
 
 
 def _longest_hit(
+    idx: _Index, tk: _Tokens, i: int, facts: _WordFacts, in_dl: bool
+) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
+    """The longest gazetteer name starting at token i whose capitals fit the text. Mostly
+    the word alone (its cached facts); the token-by-token search only when the next word
+    goes on to a longer name ("New York", "The Hague")."""
+    j = i + 1
+    if facts.longest > 1 and j < len(tk.words) and tk.joins(j):
+        two = (facts.key[0], tk.fold(j))
+        if two in idx.prefixes or two in idx.names:
+            return _longest_multi(idx, tk, i, facts.longest, in_dl)
+    names = _fitting(facts.names, tk.words[i], True) if in_dl else facts.fit  # datelines: rare
+    return (facts.key, names) if names else None
+
+
+def _longest_multi(
     idx: _Index, tk: _Tokens, i: int, longest: int, in_dl: bool
 ) -> tuple[tuple[str, ...], tuple[_Name, ...]] | None:
-    """The longest gazetteer name starting at token i whose capitals fit the text."""
+    """:func:`_longest_hit` token by token, for names of two words or more."""
     key = (tk.fold(i),)
     keys = [key]  # the candidate keys, shortest first
     if longest > 1:
@@ -366,13 +428,10 @@ def _guess(
     lead: tuple[int, int],
 ) -> None:
     """Record token i, which the gazetteer lacks, as a possible misspelt place, or as part
-    of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him)."""
+    of a person's or organisation's name ("Anthony Blinken": "Blinken" alone later is him).
+    Only for sentence-case text and a word that may be a misspelt place (``guessable`` in
+    its _WordFacts, and _sounds_like: most capitalised unknown words never get here)."""
     word = tk.words[i]
-    if not sentence_case or len(word) < _FUZZY_MIN_LEN or not word.isalpha():
-        return  # cheap checks first: most capitalised unknown words end here
-    folded = tk.fold(i)
-    if (folded,) not in idx.names and idx.fuzzy.keys().isdisjoint(_skeletons(folded)):
-        return  # no city sounds like it and it names nothing: it can never matter
     start = tk.start(i)
     in_dl = dateline is not None and dateline[0] <= start < dateline[1]
     if not tk.guessable(i, in_dl):
@@ -415,35 +474,34 @@ def _scan(
     mentions, rejected, surnames = out.mentions, out.rejected, out.surnames
     last_end = -1  # index of the last token of the previous accepted mention
 
-    def guess(i: int) -> None:
-        if not sentence_case or len(words[i]) < _FUZZY_MIN_LEN:
-            return  # most capitalised unknown words: no call further
-        _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case, dateline=dateline,
-               lead=lead)  # fmt: skip
+    def guess(i: int, facts: _WordFacts) -> None:
+        if sentence_case and facts.guessable and _sounds_like(idx, facts.key[0]):
+            _guess(idx, tk, i, out, in_title=in_title, sentence_case=sentence_case,
+                   dateline=dateline, lead=lead)  # fmt: skip
 
     nxt = 0  # the first token not inside an accepted mention
-    longest_of, fold, starts = idx.longest.get, tk.fold, tk.starts  # the loop's hot lookups
+    starts, folded = tk.starts, tk.folded  # the loop's hot lookups
     for i in tk.capitalised_indices():
         if i < nxt:
             continue
-        longest = longest_of(fold(i))
-        if longest is None:
-            guess(i)
+        facts = _word_facts(idx, words[i])
+        folded[i] = facts.key[0]
+        if not facts.longest:
+            guess(i, facts)
             continue
         start = starts[i]
         in_dl = dateline is not None and dateline[0] <= start < dateline[1]
-        hit = _longest_hit(idx, tk, i, longest, in_dl)
+        hit = _longest_hit(idx, tk, i, facts, in_dl)
         if hit is None:
-            guess(i)
+            guess(i, facts)
             continue
         key, names = hit
         names = _readings_here(tk, i, key, names, in_dl, after_place=last_end == i - 1)
         if not names:
             continue
         j = i + len(key)
-        strict = tk.after_locative(i)
-        located = strict or tk.after_locative(i, loose=True)
-        admit = strict and key[0] not in _CALENDAR  # "in Victoria", not "in May"
+        located = tk.after_locative(i, loose=True)
+        admit = located and key[0] not in _CALENDAR and tk.after_locative(i)  # "in Victoria"
         stop = key in idx.stoplist and not in_dl and not admit
         sub = _with_suffix(idx, tk, key, names, j)
         if sub is not None:
@@ -457,7 +515,7 @@ def _scan(
             if role == "surname":
                 surnames.add(key)
             continue
-        end = tk.start(j - 1) + len(words[j - 1])
+        end = starts[j - 1] + len(words[j - 1])
         mentions.append(
             _Mention(
                 key=key,
@@ -481,14 +539,17 @@ def _dateline_and_lead(text: str) -> tuple[tuple[int, int] | None, tuple[int, in
     and of the lead paragraph. Short leading lines ("Published", kickers) are skipped."""
     start = 0
     for line in text.splitlines(keepends=True):
-        if len(line.split()) >= 6:
+        if len(line.split(None, 6)) >= 6:  # six words or more, without splitting them all
             start += len(line) - len(line.lstrip())
             break
         start += len(line)
     else:
         start = 0
     lead = (start, start + _LEAD_CHARS)
-    m = _DATELINE.match(text, start, min(len(text), start + 150))
+    end = min(len(text), start + 150)
+    # The dateline pattern backtracks a lot; a dateline needs its dash or colon (the only
+    # part of the pattern that is rare in prose), so without one there is no need to try.
+    m = _DATELINE.match(text, start, end) if _DATELINE_END.search(text, start, end) else None
     if m:
         place = m.group("place")
         if (

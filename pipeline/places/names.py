@@ -201,7 +201,6 @@ _DIGRAPHS = (
     ("ph", "F"), ("th", "T"), ("dh", "T"), ("ck", "K"), ("qu", "K"),
 )  # fmt: skip
 _LETTER_CLASS = str.maketrans("bpdtgkqcxhszjfvwlrmnaoueiy", "PPTTKKKKKKSSSFFFLRMNAAAEEE")
-_VOWEL_CLASSES = frozenset("AE")
 
 
 # Both are cached: every article's unknown capitalised words go through them, and the same
@@ -222,14 +221,17 @@ def _phonetic(word: str) -> str:
     return "".join(out)
 
 
+_REPEATS = re.compile(r"(.)\1+")
+
+
 @functools.lru_cache(maxsize=16384)
 def _skeletons(word: str) -> frozenset[str]:
     """Consonant skeletons of a folded word (vowels dropped): "kherson" -> {"KRSN"}. "ch" is
     read both as "sh" and as "kh" (Chernihiv, Cherson), so a word has up to two."""
     out = set()
     for w in {word, word.replace("ch", "kh")}:
-        skel = "".join(ch for ch in _phonetic(w) if ch not in _VOWEL_CLASSES)
-        skel = re.sub(r"(.)\1+", r"\1", skel)
+        skel = _phonetic(w).replace("A", "").replace("E", "")  # the two vowel classes
+        skel = _REPEATS.sub(r"\1", skel)
         if len(skel) >= _FUZZY_MIN_CONSONANTS:
             out.add(skel)
     return frozenset(out)
