@@ -15,7 +15,8 @@ serves the farm (so server-side counts come from the farm's own log):
   run without ``--all`` right after (adaptive polling: nothing is due).
 * **scale**: the quiet cycle at three sizes and the fitted growth exponent.
 * **marts**: load of one 1,000-article batch as the corpus grows (fitted growth), and the
-  incremental ``dbt build`` after that batch against a full rebuild.
+  incremental ``dbt build`` after that batch against a full rebuild, on a corpus built through
+  the loader (to 60k articles); ``benchmarks/bench_marts.py`` builds 10k-1M corpora by SQL.
 
     .venv/bin/python benchmarks/bench_run.py --only compute quiet    # minutes
     .venv/bin/python benchmarks/bench_run.py --smoke                 # seconds; a test runs it
