@@ -29,8 +29,14 @@
 {% macro only_days_loaded_since_last_build(day_column='published_day') -%}
     {%- set all_articles = source('newsflow', 'articles') -%}
     {%- if is_incremental() %}
+    {#- a mart built before the watermarks (or before it was incremental) has no row in
+        dbt_meta.model_watermarks; its own max(built_at), if it has the column, stands in -#}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list
+        if execute else [] -%}
+    {%- set own = '(select max(built_at) from ' ~ this ~ ')' if 'built_at' in columns
+        else 'null::timestamptz' -%}
     {%- set since -%}
-        coalesce({{ model_watermark() }}, (select max(built_at) from {{ this }}))
+        coalesce({{ model_watermark() }}, {{ own }})
     {%- endset %}
     {%- set days -%}
         select distinct

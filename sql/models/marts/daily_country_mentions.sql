@@ -7,12 +7,14 @@
   Incremental exactly as daily_region (macro only_days_loaded_since_last_build): the days of
   articles loaded since the last build (a re-tag bumps loaded_at too) are recomputed whole.
 #}
+{# append_new_columns: a table built before this mart was incremental lacks built_at; the
+   column is added, no watermark is found, and every day is recomputed once. #}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='day',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         pre_hook="{{ delete_loaded_days() }}",
         post_hook="{{ record_model_watermark() }}",
     )
