@@ -44,6 +44,16 @@ def test_header_charset_outranks_the_guess_and_an_unknown_label_falls_through():
     assert "грузовиков" in decode_html(meta)
     bom = "\ufeffé".encode()
     assert decode_html(bom, "windows-1251") == "é"  # a BOM still wins
+    # Declarations that the bytes contradict: valid UTF-8 stays UTF-8 under a server's default
+    # ISO-8859-1, and cp1252 bytes served as "utf-8" are not decoded as broken UTF-8.
+    utf8 = "<p>Café déjà vu</p>".encode()
+    assert decode_html(utf8, "iso-8859-1") == "<p>Café déjà vu</p>"
+    assert decode_html(b'<meta charset="windows-1252">' + utf8).endswith("Café déjà vu</p>")
+    cp = "<p>Café déjà vu</p>".encode("cp1252")
+    assert decode_html(cp, "utf-8") == "<p>Café déjà vu</p>"
+    assert decode_html(cp, "utf-8").encode("cp1252") == cp
+    damaged = utf8 + b"<p>stray \xe9 byte</p>"  # a UTF-8 page with one invalid byte
+    assert decode_html(damaged, "utf-8") == "<p>Café déjà vu</p><p>stray \ufffd byte</p>"
     ext = extract_article(PAGE, "http://x.test/a", http_charset="windows-1251")
     assert ext.outcome == "ok" and ext.body.splitlines()[0] == PARAS[0]
 

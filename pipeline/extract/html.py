@@ -50,30 +50,57 @@ _DECLARED_CHARSET = re.compile(
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:
-    """Bytes to text: a BOM wins, then the charset of the HTTP ``Content-Type`` header
-    (``http_charset``: the server knows what it sent, and a page that declares its encoding only
-    there, say windows-1251 or Shift_JIS, would otherwise be stored as mojibake), then
-    ``<meta charset>`` / http-equiv / XML declaration in the first 4 KB; an undeclared page is UTF-8 when it decodes as UTF-8, else windows-1252 (the
-    legacy pages that declare nothing, or only in an HTTP header, are overwhelmingly
-    latin-1/cp1252: "Café" must not be stored as "Caf\ufffd"). Undecodable bytes of a declared
-    encoding become U+FFFD rather than an error.
+    """Bytes to text, in this order:
 
-    As browsers do (WHATWG encoding spec), a declared latin-1/ascii means windows-1252 and a
-    declared UTF-16 in an ASCII-compatible document means UTF-8.
+    1. a BOM;
+    2. UTF-8, when the non-ASCII bytes are mostly valid UTF-8, whatever is declared: valid
+       multi-byte sequences practically never occur by chance in legacy-encoded text, while UTF-8
+       pages labelled ISO-8859-1 by a server default or an old template are common (a few stray
+       invalid bytes in a UTF-8 page become U+FFFD, not a whole page of mojibake);
+    3. the charset of the HTTP ``Content-Type`` header (``http_charset``: a page that declares
+       windows-1251 or Shift_JIS only there would otherwise be stored as mojibake);
+    4. ``<meta charset>`` / http-equiv / XML declaration in the first 4 KB;
+    5. windows-1252, for legacy pages that declare nothing usable ("Café" must not be stored as
+       "Caf\ufffd").
+
+    A declared UTF-8 that the bytes are not is skipped (cp1252 bytes served as "utf-8").
+    Undecodable bytes of a declared encoding become U+FFFD rather than an error. As browsers do
+    (WHATWG encoding spec), a declared latin-1/ascii means windows-1252 and a declared UTF-16 in
+    an ASCII-compatible document means UTF-8.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
-    name = _codec(http_charset) if http_charset else None
-    if name is None:
-        m = _DECLARED_CHARSET.search(data[:4096])
-        if not m:
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                return data.decode("cp1252", errors="replace")
-        name = _codec((m.group(1) or m.group(2)).decode("ascii")) or "utf-8"
-    return data.decode(name, errors="replace")
+    text = _as_utf8(data)
+    if text is not None and not text.isascii():
+        return text
+    for name in _declared(data, http_charset):
+        if name == "utf-8" and text is None:
+            continue  # declared UTF-8, but it is not
+        return text if text is not None and name == "utf-8" else data.decode(name, "replace")
+    return text if text is not None else data.decode("cp1252", errors="replace")
+
+
+def _as_utf8(data: bytes) -> str | None:
+    """The bytes as UTF-8 when they are UTF-8: valid, or with fewer invalid bytes than valid
+    non-ASCII characters (a damaged UTF-8 page); None when they are some other encoding."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return text if good > bad else None
+
+
+def _declared(data: bytes, http_charset: str | None) -> list[str]:
+    """The codecs the page is declared in, header first; an unknown page label means UTF-8."""
+    names = [_codec(http_charset)] if http_charset else []
+    m = _DECLARED_CHARSET.search(data[:4096])
+    if m:
+        names.append(_codec((m.group(1) or m.group(2)).decode("ascii")) or "utf-8")
+    return [n for n in names if n]
 
 
 def _codec(label: str) -> str | None:
