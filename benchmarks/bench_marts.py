@@ -17,9 +17,13 @@ is real, and the figures are taken:
   insert, state export), with a cProfile of it (``--profile``);
 * ``full_s``: ``dbt build --full-refresh``; ``incremental_s``: ``dbt build`` after one more
   batch is loaded; both through ``pipeline.run.dbt.run_dbt_build``, each in a fresh process
-  as ``newsflow models`` runs it (dbt imported, project parsed, seeds, models, tests).
+  as ``newsflow models`` runs it (dbt imported, project parsed, seeds, models, tests);
+* ``floor_s`` (``--floor``): one more incremental build with nothing loaded since the last,
+  i.e. what dbt costs per invocation whatever the batch (RESULTS.md, "The floor under an
+  incremental build").
 
     nice -n 5 .venv/bin/python benchmarks/bench_marts.py --sizes 10000 100000 1000000
+    nice -n 5 .venv/bin/python benchmarks/bench_marts.py --sizes 10000 1000000 --floor
     .venv/bin/python benchmarks/bench_marts.py --smoke      # seconds; tests/test_bench_marts.py
 """
 
@@ -409,10 +413,17 @@ def _dbt(db: Path, full_refresh: bool) -> dict[str, Any]:
 
 
 def measure(
-    n: int, tmp: Path, batch: int = 1000, tail: int = 3, timed: int = 3, prof: bool = False
+    n: int,
+    tmp: Path,
+    batch: int = 1000,
+    tail: int = 3,
+    timed: int = 3,
+    prof: bool = False,
+    floor: bool = False,
 ) -> dict:
     """Corpus of ``n`` articles, ``tail`` real batches, ``timed`` timed loads (median), then
-    the full rebuild, one more batch, and the incremental build."""
+    the full rebuild, one more batch, and the incremental build; with ``floor``, one more
+    incremental build with nothing new since the last: dbt's fixed cost per invocation."""
     db, staging, state = tmp / "news.duckdb", tmp / "staging", tmp / "state"
     codes = _codes()
     bulk = max(0, n - (tail + timed + 1) * batch)
@@ -438,6 +449,13 @@ def measure(
         "full_slowest": full["slowest"], "incremental_slowest": inc["slowest"],
         "db_mb": round(db.stat().st_size / 1e6),
     }  # fmt: skip
+    if floor:
+        nothing = _dbt(db, False)
+        out |= {
+            "floor_s": round(nothing["wall_s"], 2), "floor_dbt_s": round(nothing["dbt_s"], 2),
+            "floor_share": round(nothing["wall_s"] / full["wall_s"], 3),
+            "floor_node_s": nothing["node_s"], "floor_slowest": nothing["slowest"],
+        }  # fmt: skip
     if prof:
         buf = io.StringIO()
         pstats.Stats(str(tmp / "load.prof"), stream=buf).sort_stats("tottime").print_stats(20)
@@ -462,6 +480,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--smoke", action="store_true", help="2,000 articles, batch 100")
     ap.add_argument("--profile", action="store_true", help="cProfile of the timed load")
     ap.add_argument("--keep", type=Path, default=None, help="keep the DB files under this dir")
+    ap.add_argument(
+        "--floor", action="store_true", help="also time a build with nothing new (dbt's floor)"
+    )
     args = ap.parse_args(argv)
     sizes, batch = ([2000], 100) if args.smoke else (args.sizes, 1000)
     results = []
@@ -471,7 +492,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             sub = root / f"n{n}"
             sub.mkdir(parents=True, exist_ok=True)
             few = {"tail": 1, "timed": 1} if args.smoke else {}
-            res = measure(n, sub, batch=batch, prof=args.profile, **few)
+            res = measure(n, sub, batch=batch, prof=args.profile, floor=args.floor, **few)
             print(json.dumps({k: v for k, v in res.items() if k != "load_profile"}), flush=True)
             if "load_profile" in res:
                 print(res["load_profile"], flush=True)
@@ -489,6 +510,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "full_growth_exponent": growth([(r["articles"], r["full_s"]) for r in results]),
         "incremental_s": [r["incremental_s"] for r in results],
         "incremental_share": [r["incremental_share"] for r in results],
+        "floor_share": [r.get("floor_share") for r in results],
         "load_avg": os.getloadavg(),
         "date": datetime.now(UTC).isoformat(timespec="minutes"),
     }
