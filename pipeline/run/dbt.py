@@ -213,6 +213,9 @@ def run_dbt_build(
         "--no-send-anonymous-usage-stats",
         "--no-use-colors",
     ]
+    # --no-write-json, --no-populate-cache and --threads 1 were measured and change nothing:
+    # a no-op build is ~10 s of CPU in dbt itself (RESULTS.md, "The floor under an incremental
+    # build").
     if quiet:
         # info, not debug: debug logs every statement of every node, ~30 % of an incremental
         # build's CPU at 130 nodes (benchmarks/bench_marts.py); failures still log at info.
