@@ -24,9 +24,15 @@
 {%- endmacro %}
 
 
+{#
+  The watermark is when this dbt invocation started, not when the model finished: an embargo
+  that ends while the build runs (after the model read `now()`, before its post-hook) must
+  count as ending after the watermark, or no later build would bring the article in. Rows seen
+  twice are harmless: the scopes replace whole articles, stories and days.
+#}
 {% macro record_model_watermark() -%}
     insert or replace into "{{ target.database }}".dbt_meta.model_watermarks
-    values ('{{ this.identifier }}', now())
+    values ('{{ this.identifier }}', '{{ run_started_at.isoformat() }}'::timestamptz)
 {%- endmacro %}
 
 
