@@ -275,12 +275,18 @@ class WebFarm:
             self.hits.append(hit)
 
     def hits_for(self, host: str | None = None, prefix: str = "") -> list[Hit]:
-        with self._lock:
-            return [
-                h
-                for h in self.hits
-                if (host is None or h.host == host) and h.path.startswith(prefix)
-            ]
+        """Finished requests. A handler records its hit after its last write, a moment after the
+        client has the answer, so this first lets requests in flight finish (at most 1 s)."""
+        deadline = time.monotonic() + 1.0
+        while True:
+            with self._lock:
+                if len(self.hits) >= len(self.started) or time.monotonic() >= deadline:
+                    return [
+                        h
+                        for h in self.hits
+                        if (host is None or h.host == host) and h.path.startswith(prefix)
+                    ]
+            time.sleep(0.005)
 
     def max_overlap(self, host: str | None = None) -> int:
         """Most requests in progress at one moment (server side), on one host or on all."""
