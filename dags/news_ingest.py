@@ -117,30 +117,18 @@ def news_ingest() -> None:
         Every later task, and every retry, reuses both, so a retried task rewrites or finds
         the batches it staged before instead of adding new ones.
         """
-        from pipeline.run.shards import drop_stale_held, poll_groups
-
-        params = params or {}
-        settings = support.settings_from_env()
-        ingest_run = support.safe_run_id(
-            dag_run.run_id, dag_run.run_after, getattr(dag_run, "clear_number", 0) or 0
-        )
-        # Polls a dead run held back (its pages may never have been staged): poll those again.
-        again = drop_stale_held(settings, ingest_run)
+        clear_number = getattr(dag_run, "clear_number", 0) or 0
         try:
-            feed_ids = support.feeds_to_poll(settings, params, again)
-            support.parse_window(params.get("since"), params.get("until"))
+            ingest_run, groups = support.prepare_ingest(
+                support.settings_from_env(), params or {}, dag_run.run_id, dag_run.run_after,
+                clear_number, log.info,
+            )  # fmt: skip
         except ConfigError as exc:
             # A mistake in the feeds file or the params: fail now, once, with the reason;
             # retrying cannot fix it.
             raise AirflowFailException(str(exc)) from None
-        if again:
-            log.info("run %s: %d poll(s) of an interrupted run dropped", ingest_run, len(again))
-        shards = poll_groups(settings, feed_ids)
-        log.info(
-            "run %s: %d feed(s) due, in %d poll task(s)", ingest_run, len(feed_ids), len(shards)
-        )
         ti.xcom_push(key="ingest_run", value=ingest_run)
-        return shards
+        return groups
 
     @task(execution_timeout=_TIMEOUTS["poll"], map_index_template="{{ shard_label }}")
     def poll(ingest_run: str, feed_ids: list[str]) -> dict[str, Any]:
@@ -157,20 +145,9 @@ def news_ingest() -> None:
     def plan(polls: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict]:
         """Merge every shard's items and the pages earlier runs deferred: one fetch per URL,
         each in its host's fetch shard."""
-        from pipeline.run.shards import plan_shards
-
-        settings = support.settings_from_env()
-        params = params or {}
-        since, until = support.parse_window(params.get("since"), params.get("until"))
         # One slice fetches every poll's XCom at once (iterating asks for them one by one).
         item_lists = [p["items"] for p in polls[:]]
-        requeued = support.requeued_items(settings, item_lists)
-        if requeued:
-            log.info("[plan] %d page(s) deferred by an earlier run queued again", len(requeued))
-        work = plan_shards([*item_lists, requeued], settings, since=since, until=until)
-        n_items = sum(len(b) for w in work for b in w.batches)
-        log.info("[plan] %d item(s) in %d shard(s)", n_items, len(work))
-        return [w.to_dict() for w in work]
+        return support.plan_ingest(support.settings_from_env(), item_lists, params or {}, log.info)
 
     @task(execution_timeout=_TIMEOUTS["fetch_extract"], map_index_template="{{ shard_label }}")
     def fetch_extract(ingest_run: str, work: dict[str, Any]) -> list[dict[str, Any]]:
@@ -195,15 +172,8 @@ def news_ingest() -> None:
     )
     def load(ingest_run: str, outlet_events: Any = None) -> dict[str, Any]:
         """Merge every staged batch into DuckDB (the single writer); publish the counts."""
-        from pipeline.run.passes import load as load_staged
-        from pipeline.run.shards import release_held
-
-        settings = support.settings_from_env()
-        release_held(settings, ingest_run)  # every page is staged: their polls may load now
-        summary = load_staged(settings)
-        counts = support.summarise_load(summary.to_dict(), ingest_run)
+        counts = support.load_ingest(support.settings_from_env(), ingest_run, log.info)
         outlet_events[NEWS_DB].extra = counts
-        log.info("%s", support.describe_load(counts))
         return counts
 
     shards = prepare()
