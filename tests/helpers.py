@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def load_script(path: Path, name: str | None = None) -> ModuleType:
+    """A script outside any package (a benchmark, a data set's generator) as the module ``name``
+    (default: its file's stem), loaded once per process. Registered in ``sys.modules`` because
+    sibling scripts import it by that name and dataclasses look their module up there."""
+    name = name or path.stem
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:

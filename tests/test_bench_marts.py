@@ -3,23 +3,16 @@ and real dbt builds (figures are printed, not timed)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import REPO, load_script
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.e2e]
 
 
 def _bench():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_marts.py"
-    spec = importlib.util.spec_from_file_location("bench_marts", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_marts"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / "benchmarks" / "bench_marts.py")
 
 
 def test_smoke_builds_a_corpus_loads_and_builds_the_marts(tmp_path: Path) -> None:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from helpers import REPO, load_script
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.e2e]
 
 
 def _bench():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_run.py"
-    spec = importlib.util.spec_from_file_location("bench_run", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / "benchmarks" / "bench_run.py")
 
 
 def test_quiet_and_steady_smoke_send_only_conditional_polls_and_changed_pages():

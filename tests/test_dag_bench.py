@@ -3,11 +3,11 @@ printed, never timed): every feed polled once, conditionally, through `airflow d
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import load_script
 
 pytestmark = [pytest.mark.airflow, pytest.mark.timeout(600)]
 
@@ -16,12 +16,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 def _bench():
     sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("bench_airflow", BENCH / "bench_airflow.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_airflow"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(BENCH / "bench_airflow.py")
 
 
 def test_airflow_quiet_smoke_sends_one_conditional_poll_per_feed_and_no_page():

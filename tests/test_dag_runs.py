@@ -16,7 +16,6 @@ A throw-away AIRFLOW_HOME with a migrated SQLite metadata DB; the loopback web f
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import airflow_env, query
+from helpers import airflow_env, load_script, query
 
 from pipeline.settings import load_settings
 
@@ -36,12 +35,7 @@ AIRFLOW = [str(Path(sys.executable).with_name("airflow"))]
 if not Path(AIRFLOW[0]).exists():
     AIRFLOW = [sys.executable, "-m", "airflow"]
 
-_spec = importlib.util.spec_from_file_location("webfarm", REPO / "benchmarks" / "webfarm.py")
-assert _spec and _spec.loader
-webfarm = sys.modules.get("webfarm") or importlib.util.module_from_spec(_spec)
-if "webfarm" not in sys.modules:
-    sys.modules["webfarm"] = webfarm
-    _spec.loader.exec_module(webfarm)
+webfarm = load_script(REPO / "benchmarks" / "webfarm.py")
 
 N_GOOD, N_BAD = 4, 4
 # A page with no date of its own: the article's date can only come from its feed entry.

@@ -6,7 +6,6 @@ the generator writes (no hand edits, nothing tuned into it).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import load_script
 
 from pipeline.evaluation import dedup as ev
 
@@ -24,11 +24,7 @@ DATA = HERE / "corpus.jsonl"
 
 def _load_generator():
     """``tests/data/dedup/build.py``, the generator beside the set (a script, not a package)."""
-    spec = importlib.util.spec_from_file_location("dedup_set_build", HERE / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    return load_script(HERE / "build.py", "dedup_set_build")
 
 
 build = _load_generator()

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import REPO, load_script
 
 from pipeline.acquire.frontier import (
     DEFERRED,
@@ -33,13 +34,7 @@ from pipeline.settings import Settings
 
 pytestmark = pytest.mark.timeout(60)
 
-_spec = importlib.util.spec_from_file_location(
-    "webfarm", Path(__file__).resolve().parents[1] / "benchmarks" / "webfarm.py"
-)
-assert _spec and _spec.loader
-webfarm = importlib.util.module_from_spec(_spec)
-sys.modules["webfarm"] = webfarm
-_spec.loader.exec_module(webfarm)
+webfarm = load_script(REPO / "benchmarks" / "webfarm.py")
 HostSpec, WebFarm = webfarm.HostSpec, webfarm.WebFarm
 
 

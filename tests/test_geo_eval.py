@@ -7,14 +7,13 @@ gold has one, mention precision >= 0.9 on the template set; on the hand-written 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pycountry
 import pytest
+from helpers import load_script
 
 from pipeline import cli, paths
 from pipeline.evaluation import geo as ev
@@ -25,12 +24,7 @@ SHARED_GEO = paths.shared_path("eval", "geo", "geo_dev.json") or Path("../shared
 
 def _generator(name: str) -> ModuleType:
     """A set's generator script (tests/data/geo is data, not a package)."""
-    spec = importlib.util.spec_from_file_location(name, SETS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SETS / f"{name}.py")
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ the feed answers 304; a ``full_content`` feed's articles come from the feed, not
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import REPO, load_script
 
 from pipeline.acquire.feeds import parse_feed
 from pipeline.run.passes import run_pass
@@ -23,14 +23,7 @@ from pipeline.settings import FeedConfig, Settings
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.e2e]
 
-_spec = importlib.util.spec_from_file_location(
-    "webfarm", Path(__file__).resolve().parents[1] / "benchmarks" / "webfarm.py"
-)
-assert _spec and _spec.loader
-webfarm = sys.modules.get("webfarm") or importlib.util.module_from_spec(_spec)
-if "webfarm" not in sys.modules:
-    sys.modules["webfarm"] = webfarm
-    _spec.loader.exec_module(webfarm)
+webfarm = load_script(REPO / "benchmarks" / "webfarm.py")
 HostSpec, WebFarm = webfarm.HostSpec, webfarm.WebFarm
 
 
