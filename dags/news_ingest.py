@@ -17,6 +17,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from pipeline.errors import ConfigError
 from pipeline.run import dag_support as support
+from pipeline.run import ingest_tasks as tasks
 from pipeline.run.assets import NEWS_DB
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def news_ingest() -> None:
         """
         clear_number = getattr(dag_run, "clear_number", 0) or 0
         try:
-            ingest_run, groups = support.prepare_ingest(
+            ingest_run, groups = tasks.prepare_ingest(
                 support.settings_from_env(), params or {}, dag_run.run_id, dag_run.run_after,
                 clear_number, log.info,
             )  # fmt: skip
@@ -147,7 +148,7 @@ def news_ingest() -> None:
         each in its host's fetch shard."""
         # One slice fetches every poll's XCom at once (iterating asks for them one by one).
         item_lists = [p["items"] for p in polls[:]]
-        return support.plan_ingest(support.settings_from_env(), item_lists, params or {}, log.info)
+        return tasks.plan_ingest(support.settings_from_env(), item_lists, params or {}, log.info)
 
     @task(execution_timeout=_TIMEOUTS["fetch_extract"], map_index_template="{{ shard_label }}")
     def fetch_extract(ingest_run: str, work: dict[str, Any]) -> list[dict[str, Any]]:
@@ -172,7 +173,7 @@ def news_ingest() -> None:
     )
     def load(ingest_run: str, outlet_events: Any = None) -> dict[str, Any]:
         """Merge every staged batch into DuckDB (the single writer); publish the counts."""
-        counts = support.load_ingest(support.settings_from_env(), ingest_run, log.info)
+        counts = tasks.load_ingest(support.settings_from_env(), ingest_run, log.info)
         outlet_events[NEWS_DB].extra = counts
         return counts
 

@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -321,62 +321,3 @@ def requeued_items(settings: Settings, item_lists: Iterable[Iterable[dict[str, A
 
     listed = {i["url_hash"] for items in item_lists for i in items}
     return [i for i in deferred_items(settings) if i["url_hash"] not in listed]
-
-
-# ------------------------------------------------------------- what each news_ingest task does
-
-
-def prepare_ingest(
-    settings: Settings,
-    params: Mapping[str, Any],
-    airflow_run_id: str,
-    run_after: datetime,
-    clear_number: int,
-    say: Callable[[str], None],
-) -> tuple[str, list[list[str]]]:
-    """The run id and the poll groups of one DAG run, fixed once so every retry reuses them.
-    Polls a dead run held back (its pages may never have been staged) are polled again.
-    Raises ConfigError for a mistake in the feeds file or the params."""
-    from pipeline.run.shards import drop_stale_held, poll_groups
-
-    ingest_run = safe_run_id(airflow_run_id, run_after, clear_number)
-    again = drop_stale_held(settings, ingest_run)
-    feed_ids = feeds_to_poll(settings, params, again)
-    parse_window(params.get("since"), params.get("until"))
-    if again:
-        say(f"run {ingest_run}: {len(again)} poll(s) of an interrupted run dropped")
-    groups = poll_groups(settings, feed_ids)
-    say(f"run {ingest_run}: {len(feed_ids)} feed(s) due, in {len(groups)} poll task(s)")
-    return ingest_run, groups
-
-
-def plan_ingest(
-    settings: Settings,
-    item_lists: list[list[dict[str, Any]]],
-    params: Mapping[str, Any],
-    say: Callable[[str], None],
-) -> list[dict[str, Any]]:
-    """Every poll group's items and the pages earlier runs deferred, as fetch shards (dicts
-    for XCom): one fetch per URL, each in its host's shard."""
-    from pipeline.run.shards import plan_shards
-
-    since, until = parse_window(params.get("since"), params.get("until"))
-    requeued = requeued_items(settings, item_lists)
-    if requeued:
-        say(f"[plan] {len(requeued)} page(s) deferred by an earlier run queued again")
-    work = plan_shards([*item_lists, requeued], settings, since=since, until=until)
-    n_items = sum(len(b) for w in work for b in w.batches)
-    say(f"[plan] {n_items} item(s) in {len(work)} shard(s)")
-    return [w.to_dict() for w in work]
-
-
-def load_ingest(settings: Settings, ingest_run: str, say: Callable[[str], None]) -> dict[str, Any]:
-    """Release the run's held polls (every page is staged by now), merge every staged batch
-    into DuckDB and return the counts the asset event carries."""
-    from pipeline.run.passes import load as load_staged
-    from pipeline.run.shards import release_held
-
-    release_held(settings, ingest_run)
-    counts = summarise_load(load_staged(settings).to_dict(), ingest_run)
-    say(describe_load(counts))
-    return counts
