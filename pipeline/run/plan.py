@@ -12,7 +12,6 @@ pages no longer deferred.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.acquire.urls import outlet
+from pipeline.storage.state import read_deferred, write_json
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -88,11 +88,8 @@ def save_hints(state_dir: Path, batch_id: str, items: Iterable[dict[str, Any]]) 
     is staged)."""
     folder = state_dir / HINTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    doc = {i["url_hash"]: {k: i.get(k) for k in HINT_KEYS} for i in items}
     path = folder / f"{batch_id}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    write_json(path, {i["url_hash"]: {k: i.get(k) for k in HINT_KEYS} for i in items})
     return path
 
 
@@ -113,8 +110,6 @@ def read_hints(state_dir: Path) -> dict[str, dict[str, Any]]:
 def deferred_items(settings: Settings) -> list[dict[str, Any]]:
     """The pages earlier runs deferred, oldest first, as work items with their feed hints;
     pages of feeds no longer configured are left out."""
-    from pipeline.storage.state import read_deferred
-
     known = set(settings.feed_ids())
     hints = read_hints(settings.state_dir)
     out = []
@@ -151,7 +146,5 @@ def prune_hints(
             path.unlink(missing_ok=True)
             removed += 1
         elif len(kept) < len(doc):
-            tmp = path.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, path)
+            write_json(path, kept)
     return removed
