@@ -24,6 +24,7 @@ is real, and the figures are taken:
 
     nice -n 5 .venv/bin/python benchmarks/bench_marts.py --sizes 10000 100000 1000000
     nice -n 5 .venv/bin/python benchmarks/bench_marts.py --sizes 10000 1000000 --floor
+    nice -n 5 .venv/bin/python benchmarks/bench_marts.py --sizes 10000 1000000 --timed 9
     .venv/bin/python benchmarks/bench_marts.py --smoke      # seconds; tests/test_bench_marts.py
 """
 
@@ -480,6 +481,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--smoke", action="store_true", help="2,000 articles, batch 100")
     ap.add_argument("--profile", action="store_true", help="cProfile of the timed load")
     ap.add_argument("--keep", type=Path, default=None, help="keep the DB files under this dir")
+    ap.add_argument("--timed", type=int, default=3, help="timed loads per size (median shown)")
     ap.add_argument(
         "--floor", action="store_true", help="also time a build with nothing new (dbt's floor)"
     )
@@ -491,7 +493,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for n in sizes:
             sub = root / f"n{n}"
             sub.mkdir(parents=True, exist_ok=True)
-            few = {"tail": 1, "timed": 1} if args.smoke else {}
+            few = {"tail": 1, "timed": 1} if args.smoke else {"timed": args.timed}
             res = measure(n, sub, batch=batch, prof=args.profile, floor=args.floor, **few)
             print(json.dumps({k: v for k, v in res.items() if k != "load_profile"}), flush=True)
             if "load_profile" in res:

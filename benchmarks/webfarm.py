@@ -288,11 +288,16 @@ class WebFarm:
                     ]
             time.sleep(0.005)
 
-    def max_overlap(self, host: str | None = None) -> int:
-        """Most requests in progress at one moment (server side), on one host or on all."""
+    def max_overlap(self, host: str | None = None, slack: float = 0.05) -> int:
+        """Most requests in progress at one moment (server side), on one host or on all.
+
+        A hit's end is taken after its last byte is written, when the client may already have
+        the answer and have sent its next request on another connection: ends count ``slack``
+        seconds early, so that hand-over is not an overlap (a real one lasts a response's
+        latency)."""
         events = []
         for h in self.hits_for(host):
-            events += [(h.start, 1), (h.end, -1)]
+            events += [(h.start, 1), (max(h.start, h.end - slack), -1)]
         peak = cur = 0
         for _, d in sorted(events, key=lambda e: (e[0], e[1])):
             cur += d

@@ -39,15 +39,17 @@ def make_live(path: Path, n_articles: int = 2) -> Path:
         now = datetime.now(UTC)
         for i in range(n_articles):
             con.execute(
-                "INSERT OR IGNORE INTO articles BY NAME SELECT ? AS article_id, ? AS url, 'f' AS feed_id,"
+                "INSERT INTO articles BY NAME SELECT ? AS article_id, ? AS url, 'f' AS feed_id,"
                 " 'o.test' AS outlet, 'body' AS body, 1 AS word_count, ? AS fetched_at,"
                 " 's' AS story_id, 'h' AS content_hash, 'x' AS extractor,"
-                " '1' AS extractor_version, 'r' AS run_id, 'b' AS batch_id, ? AS loaded_at",
-                [f"a{i}", f"https://o.test/{i}", now, now],
+                " '1' AS extractor_version, 'r' AS run_id, 'b' AS batch_id, ? AS loaded_at"
+                " WHERE NOT EXISTS (FROM articles WHERE article_id = ?)",
+                [f"a{i}", f"https://o.test/{i}", now, now, f"a{i}"],
             )
         con.execute(
-            "INSERT OR IGNORE INTO raw_pages BY NAME SELECT 'a0' AS article_id, 'u' AS url, now() AS"
+            "INSERT INTO raw_pages BY NAME SELECT 'a0' AS article_id, 'u' AS url, now() AS"
             " fetched_at, 'gzip' AS encoding, 'xx'::BLOB AS html_gz, 2 AS n_bytes"
+            " WHERE NOT EXISTS (FROM raw_pages WHERE article_id = 'a0')"
         )
         con.execute("CREATE SCHEMA IF NOT EXISTS staging")
         con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")

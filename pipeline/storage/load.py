@@ -15,6 +15,7 @@ import duckdb
 from pipeline.outcomes import UrlOutcome
 from pipeline.storage import versions as wire_versions
 from pipeline.storage.db import open_db
+from pipeline.storage.keys import insert_new, present
 from pipeline.storage.schema import (
     ARTICLE_PLACES,
     ARTICLE_SUBJECTS,
@@ -25,6 +26,7 @@ from pipeline.storage.schema import (
     ITEM_LOG,
     RAW_PAGES,
     STAGED,
+    URL_ALIASES,
     Table,
 )
 from pipeline.storage.staging import mark_loaded, pending_batches, read_manifest, sweep_partial
@@ -56,14 +58,15 @@ def _load_one(
     batch_dir: Path,
     summary: LoadSummary,
     window: timedelta = DEFAULT_WINDOW,
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Merge one staged batch in one transaction with its ``loaded_batches`` row; returns the
-    URL hashes of its fetch_log and url_aliases rows (for the seen-URL export)."""
+    URL hashes of its fetch_log and url_aliases rows and the feeds it polled (for the state
+    export)."""
     manifest = read_manifest(batch_dir)
     batch_id = manifest["batch_id"]
     if con.execute("SELECT 1 FROM loaded_batches WHERE batch_id = ?", [batch_id]).fetchone():
         summary.skipped_batches += 1
-        return []
+        return [], []
     now = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -94,6 +97,7 @@ def _load_one(
                 " UNION SELECT url_hash FROM b_url_aliases WHERE url_hash IS NOT NULL"
             ).fetchall()
         ]
+        polled = [r[0] for r in con.execute("SELECT DISTINCT feed_id FROM b_feed_polls").fetchall()]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -105,36 +109,14 @@ def _load_one(
     summary.places += counts[3]
     summary.stories_touched += stories.stories_touched
     summary.duplicates = summary.outcomes.get(UrlOutcome.DUPLICATE, 0)
-    return touched
-
-
-def _present(con: duckdb.DuckDBPyConnection, table: str, column: str, batch_table: str) -> set[str]:
-    """Which of a batch's keys ``table`` holds, looked up by the batch's keys only.
-
-    Why a constant IN list and not a join: a join (or ``IN (SELECT ...)``) scans the whole
-    table, so loading a batch would grow with the corpus; the literal list is pushed into the
-    scan as a filter, and costs about the same at 10k and at 1M rows
-    (``benchmarks/bench_load.py``).
-    """
-    keys = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM {batch_table}").fetchall()]
-    found: set[str] = set()
-    for i in range(0, len(keys), 1000):
-        chunk = keys[i : i + 1000]
-        marks = ", ".join("?" for _ in chunk)
-        found.update(
-            r[0]
-            for r in con.execute(
-                f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk
-            ).fetchall()
-        )
-    return found
+    return touched, polled
 
 
 def _select_new_articles(con: duckdb.DuckDBPyConnection) -> None:
     """``b_new_articles``: the batch's articles not stored yet, one row per id (a batch may hold
     two URLs that turned out to be the same page). An 'ok' fetch whose article was already
     stored (or lost to a twin in this batch) is recorded as the duplicate it is."""
-    stored = _present(con, "articles", "article_id", "b_articles")
+    stored = present(con, "articles", "article_id", "SELECT article_id FROM b_articles")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE b_new_articles AS
@@ -156,17 +138,24 @@ def _select_new_articles(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _insert_article_children(con: duckdb.DuckDBPyConnection) -> None:
-    """Aliases (for any stored article), and the raw page, places and subjects of new ones."""
-    known = _present(con, "articles", "article_id", "b_url_aliases")
-    con.execute(
-        """
-        INSERT INTO url_aliases
-        SELECT url_hash, any_value(url), any_value(article_id) FROM b_url_aliases
-        WHERE article_id IN (SELECT unnest(?::VARCHAR[]))
-        GROUP BY url_hash
-        ON CONFLICT DO NOTHING
-        """,
-        [sorted(known)],
+    """Aliases (for any stored article), and the raw page, places and subjects of new ones.
+
+    Every article of the batch is stored by now (before, or inserted just now), so only an
+    alias naming another article is looked up. A new article has no stored raw page (nothing
+    deletes an article, and pages are kept for stored articles only), so its page is inserted
+    without a lookup, one per article."""
+    others = (
+        "SELECT article_id FROM b_url_aliases"
+        " WHERE article_id NOT IN (SELECT article_id FROM b_articles)"
+    )
+    known = present(con, "articles", "article_id", others)
+    insert_new(
+        con,
+        URL_ALIASES,
+        "b_url_aliases",
+        where="s.article_id IN (SELECT article_id FROM b_articles)"
+        " OR s.article_id IN (SELECT unnest(?::VARCHAR[]))",
+        params=[sorted(known)],
     )
     con.execute(
         f"""
@@ -174,7 +163,6 @@ def _insert_article_children(con: duckdb.DuckDBPyConnection) -> None:
         SELECT {_names(RAW_PAGES, "r.")} FROM b_raw_pages r
         WHERE r.article_id IN (SELECT article_id FROM b_new_articles)
         QUALIFY row_number() OVER (PARTITION BY r.article_id ORDER BY r.fetched_at) = 1
-        ON CONFLICT DO NOTHING
         """
     )
     for table in (ARTICLE_PLACES, ARTICLE_SUBJECTS):
@@ -226,11 +214,9 @@ def _names(table: Table, prefix: str = "") -> str:
 
 
 def _copy_by_name(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """Append a staged log table (polls, fetches) by column name; a re-load adds nothing."""
-    con.execute(
-        f"INSERT INTO {table.name} ({_names(table)}) "
-        f"SELECT {_names(table)} FROM b_{table.name} ON CONFLICT DO NOTHING"
-    )
+    """Append a staged log table (polls, fetches, items, versions) by column name; rows whose
+    key is stored already (a re-load, a retried poll of the same run) add nothing."""
+    insert_new(con, table, f"b_{table.name}")
 
 
 # Columns of ``articles`` the loader decides; every other column comes from the staged batch.
@@ -288,8 +274,11 @@ def load_staged(
     with open_db(db_path, lock_timeout=lock_timeout) as con:
         StoryIndex(con, window).ensure_current(datetime.now(UTC))
         touched: set[str] = set()
+        feeds: set[str] = set()
         for batch_dir in pending_batches(staging_dir, run_id):
-            touched.update(_load_one(con, batch_dir, summary, window))
+            urls, polled = _load_one(con, batch_dir, summary, window)
+            touched.update(urls)
+            feeds.update(polled)
             mark_loaded(batch_dir, keep=keep_loaded)
-        export_state(con, state_dir, max_attempts_per_url, touched)
+        export_state(con, state_dir, max_attempts_per_url, touched, feeds)
     return summary

@@ -44,12 +44,19 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A core table: its grain, every column in the database's order, and its staged record."""
+    """A core table: its grain, every column in the database's order, and its staged record.
+
+    ``key`` is the grain's key (empty for child rows such as places). The database does not
+    enforce it: a PRIMARY KEY is an ART index DuckDB maintains on every insert and checkpoint,
+    whose cost grows with the table (migration 7). The loader keeps it unique instead, and
+    ``tests/test_keys.py`` checks that it does.
+    """
 
     name: str
     grain: str
     columns: tuple[Column, ...]
     record: type | None = None
+    key: tuple[str, ...] = ()
 
     @property
     def stored(self) -> tuple[Column, ...]:
@@ -329,19 +336,32 @@ def _article_columns() -> tuple[Column, ...]:
     return stored + tuple(c for c in staged.values() if c.origin == "staging_only")
 
 
-def _table(name: str, grain: str, record: type) -> Table:
-    return Table(name, grain, record_columns(record), record)
+def _table(name: str, grain: str, record: type, key: tuple[str, ...] = ()) -> Table:
+    return Table(name, grain, record_columns(record), record, key)
 
 
-ARTICLES = Table("articles", "one distinct article (canonical URL)", _article_columns(), ArticleRow)
-FEED_POLLS = _table("feed_polls", "one poll of one feed", PollRow)
-FETCH_LOG = _table("fetch_log", "one attempt at one URL", FetchRow)
+ARTICLES = Table(
+    "articles",
+    "one distinct article (canonical URL)",
+    _article_columns(),
+    ArticleRow,
+    ("article_id",),
+)
+FEED_POLLS = _table("feed_polls", "one poll of one feed", PollRow, ("poll_id",))
+FETCH_LOG = _table("fetch_log", "one attempt at one URL", FetchRow, ("fetch_id",))
 ARTICLE_PLACES = _table("article_places", "one place per article", PlaceRow)
-URL_ALIASES = _table("url_aliases", "every URL known to lead to an article", AliasRow)
-RAW_PAGES = _table("raw_pages", "one fetched page per article", RawPageRow)
+URL_ALIASES = _table(
+    "url_aliases", "every URL known to lead to an article", AliasRow, ("url_hash",)
+)
+RAW_PAGES = _table("raw_pages", "one fetched page per article", RawPageRow, ("article_id",))
 ARTICLE_SUBJECTS = _table("article_subjects", "one subject code per article", SubjectRow)
-ARTICLE_VERSIONS = _table("article_versions", "one received version of a wire item", VersionRow)
-ITEM_LOG = _table("item_log", "one delivered wire item or file", ItemLogRow)
+ARTICLE_VERSIONS = _table(
+    "article_versions",
+    "one received version of a wire item",
+    VersionRow,
+    ("article_id", "item_version", "digest"),
+)
+ITEM_LOG = _table("item_log", "one delivered wire item or file", ItemLogRow, ("item_log_id",))
 
 STORIES = Table(
     "stories",
@@ -359,6 +379,7 @@ STORIES = Table(
         _c("method", "VARCHAR", False, "clustering rule and parameters"),
         _c("updated_at", "TIMESTAMPTZ", False, "last change"),
     ),
+    key=("story_id",),
 )
 LOADED_BATCHES = Table(
     "loaded_batches",
@@ -371,6 +392,7 @@ LOADED_BATCHES = Table(
         _c("n_fetches", "INTEGER", False, "fetch_log rows"),
         _c("n_polls", "INTEGER", False, "feed_polls rows"),
     ),
+    key=("batch_id",),
 )
 
 # The staged tables, in the order the loader merges them.

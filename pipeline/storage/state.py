@@ -38,25 +38,36 @@ def export_state(
     state_dir: Path,
     max_attempts_per_url: int,
     touched: Iterable[str] | None = None,
+    feeds: Iterable[str] | None = None,
 ) -> None:
     """Write what pollers need to know without opening the DB: seen URLs and feed validators.
 
     ``touched``: the URL hashes of the fetch_log and url_aliases rows loaded since the last
-    export. When given, only they are looked up (by index) and written as a small delta file
-    beside the full export, so a load costs the same at 10k and at 1M articles; every
-    ``MAX_DELTAS`` loads (and without ``touched``) the full set is exported again and the deltas
-    dropped. Written to temp files and renamed, so a poller never reads a half-written state.
+    export; ``feeds``: the feeds whose polls were. When given, only they are looked up: the
+    seen URLs among ``touched`` go to a small delta file beside the full export, and the
+    ``feeds``' entries are replaced in ``feed_state.json``, so a load costs about the same at
+    10k and at 1M articles, and with a long poll history. Every ``MAX_DELTAS`` loads (and
+    without ``touched``) both are exported whole again and the deltas dropped. Written to temp
+    files and renamed, so a poller never reads a half-written state.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     deltas = _seen_deltas(state_dir)
-    if touched is None or not (state_dir / SEEN).exists() or len(deltas) >= MAX_DELTAS:
+    full = touched is None or not (state_dir / SEEN).exists() or len(deltas) >= MAX_DELTAS
+    if full:
         _export_seen(con, state_dir, max_attempts_per_url)
         for path in deltas:
             path.unlink(missing_ok=True)
     elif touched:
         _export_seen_delta(con, state_dir, max_attempts_per_url, sorted(set(touched)))
     _export_deferred(con, state_dir)
-    write_json(state_dir / "feed_state.json", _feed_states(con))
+    previous = {} if full or feeds is None else read_feed_state(state_dir)
+    if previous:
+        among = sorted(set(feeds or ()))
+        states = {f: s for f, s in previous.items() if f not in set(among)}
+        states |= _feed_states(con, among) if among else {}
+    else:
+        states = _feed_states(con)
+    write_json(state_dir / "feed_state.json", states)
 
 
 def write_json(path: Path, doc: Any) -> None:
@@ -81,13 +92,14 @@ def _seen_sql(max_attempts_per_url: int) -> str:
     """
 
 
-def _seen_among_sql(max_attempts_per_url: int, marks: str) -> tuple[str, str]:
-    """``_seen_sql`` narrowed to ``url_hash IN (marks)``: one query per table, each answered
-    from the table's ART index on url_hash."""
+def _seen_among_sql(max_attempts_per_url: int) -> tuple[str, str]:
+    """``_seen_sql`` narrowed to the hashes of the parameter list: one semi-join per table,
+    which reads the table's few columns once (no index: migration 7, ``storage.keys``)."""
     permanent = ", ".join(f"'{o}'" for o in PERMANENT_URL_OUTCOMES)
-    aliases = f"SELECT url_hash FROM url_aliases WHERE url_hash IN ({marks})"
+    among = "SELECT unnest(?::VARCHAR[])"
+    aliases = f"SELECT url_hash FROM url_aliases WHERE url_hash IN ({among})"
     fetches = f"""
-        SELECT url_hash FROM fetch_log WHERE url_hash IN ({marks})
+        SELECT url_hash FROM fetch_log WHERE url_hash IN ({among})
         GROUP BY url_hash
         HAVING bool_or(outcome IN ({permanent})
                        OR (outcome = '{UrlOutcome.HTTP_ERROR}' AND status_code BETWEEN 400 AND 499))
@@ -106,14 +118,10 @@ def _export_seen(con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts: 
 def _export_seen_delta(
     con: duckdb.DuckDBPyConnection, state_dir: Path, max_attempts: int, keys: list[str]
 ) -> None:
-    """The seen hashes among ``keys``, looked up in chunks of a literal IN list (which DuckDB
-    answers from the ART indexes on url_aliases and fetch_log, not by a scan)."""
+    """The seen hashes among ``keys`` (the URLs a load touched), written as a delta file."""
     found: set[str] = set()
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for sql in _seen_among_sql(max_attempts, marks):
-            found.update(r[0] for r in con.execute(sql, chunk).fetchall())
+    for sql in _seen_among_sql(max_attempts):
+        found.update(r[0] for r in con.execute(sql, [keys]).fetchall())
     if not found:
         return
     folder = state_dir / SEEN_DELTAS
@@ -132,19 +140,38 @@ def _seen_deltas(state_dir: Path) -> list[Path]:
     return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
 
-def _feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
-    """Per feed: its last validators, its recent poll history and the publisher's interval,
-    so a run can work out which feeds are due (pipeline.acquire.schedule) without the DB."""
-    # A partial (salvaged) poll keeps no validators: the next poll must fetch the whole feed.
-    rows = con.execute(
-        f"""
+def _validators(con: duckdb.DuckDBPyConnection, among: list[str] | None) -> list[tuple]:
+    """Each feed's validators from its last ok/304 poll (a partial, salvaged poll keeps none:
+    the next poll must fetch the whole feed). For ``among``, the history window is searched
+    first, which reads only recent row groups; older polls only for a feed not found there."""
+    sql = f"""
         SELECT feed_id, feed_url, etag, last_modified FROM feed_polls
-        WHERE outcome IN ('{PollOutcome.OK}', '{PollOutcome.NOT_MODIFIED}')
+        WHERE outcome IN ('{PollOutcome.OK}', '{PollOutcome.NOT_MODIFIED}') {{scope}}
         QUALIFY row_number() OVER (PARTITION BY feed_id ORDER BY polled_at DESC) = 1
-        """
-    ).fetchall()
+    """
+    if among is None:
+        return con.execute(sql.format(scope="")).fetchall()
+    mine = "AND feed_id IN (SELECT unnest(?::VARCHAR[]))"
+    recent = f"AND polled_at > now() - INTERVAL {HISTORY_DAYS} DAY {mine}"
+    rows = con.execute(sql.format(scope=recent), [among]).fetchall()
+    missing = sorted(set(among) - {r[0] for r in rows})
+    if missing:
+        rows += con.execute(sql.format(scope=mine), [missing]).fetchall()
+    return rows
+
+
+def _feed_states(
+    con: duckdb.DuckDBPyConnection, among: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per feed (of ``among``, or all): its last validators, its recent poll history and the
+    publisher's interval, so a run can work out which feeds are due
+    (pipeline.acquire.schedule) without the DB."""
+    scope, params = (
+        ("", []) if among is None else (" AND feed_id IN (SELECT unnest(?::VARCHAR[]))", [among])
+    )
     feeds: dict[str, dict[str, Any]] = {
-        r[0]: {"feed_url": r[1], "etag": r[2], "last_modified": r[3]} for r in rows
+        r[0]: {"feed_url": r[1], "etag": r[2], "last_modified": r[3]}
+        for r in _validators(con, among)
     }
     history = con.execute(
         f"""
@@ -152,9 +179,11 @@ def _feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
                outcome, coalesce(n_new, 0), publisher_interval_s
         FROM feed_polls
         WHERE outcome <> '{PollOutcome.DEFERRED}' AND polled_at > now() - INTERVAL {HISTORY_DAYS} DAY
+              {scope}
         QUALIFY row_number() OVER (PARTITION BY feed_id ORDER BY polled_at DESC) <= {HISTORY}
         ORDER BY feed_id, polled_at
-        """
+        """,
+        params,
     ).fetchall()
     for fid, url, at, outcome, n_new, interval in history:
         state = feeds.setdefault(fid, {"feed_url": url, "etag": None, "last_modified": None})

@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.storage.keys import in_list, present
 from pipeline.storage.schema import ARTICLE_PLACES, ARTICLE_SUBJECTS, RAW_PAGES
 from pipeline.wire.items import WireItem
 from pipeline.wire.versions import ItemState, VersionKey, decide, fold
@@ -83,16 +84,6 @@ def _item(row: tuple[Any, ...]) -> _StoredItem:
     )
 
 
-def _in_list(con: duckdb.DuckDBPyConnection, sql: str, keys: list[str]) -> list[tuple]:
-    """``sql`` with ``{marks}`` run over ``keys`` in chunks (a literal IN list is pushed into
-    the scan; see ``load._present``)."""
-    out: list[tuple] = []
-    for i in range(0, len(keys), 1000):
-        chunk = keys[i : i + 1000]
-        out.extend(con.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk).fetchall())
-    return out
-
-
 def prepare(con: duckdb.DuckDBPyConnection) -> WirePlan | None:
     """Decide every delivered version of the batch (``b_article_versions``) against the stored
     ones; None when the batch holds no wire items."""
@@ -104,8 +95,11 @@ def prepare(con: duckdb.DuckDBPyConnection) -> WirePlan | None:
         return None
     ids = sorted({r[0] for r in batch})
     stored: dict[str, list[_StoredItem]] = {}
-    for row in _in_list(
-        con, f"SELECT {_VERSION_COLS} FROM article_versions WHERE article_id IN ({{marks}})", ids
+    known = sorted(
+        present(con, "article_versions", "article_id", "SELECT article_id FROM b_article_versions")
+    )
+    for row in in_list(
+        con, f"SELECT {_VERSION_COLS} FROM article_versions WHERE article_id IN ({{marks}})", known
     ):
         stored.setdefault(row[0], []).append(_item(row))
     plan = WirePlan()
@@ -133,10 +127,10 @@ def prepare(con: duckdb.DuckDBPyConnection) -> WirePlan | None:
 def _yield_urls_to_pages(con: duckdb.DuckDBPyConnection) -> None:
     """A stored wire article whose URL (the item's ``source_url``) is the page a feed now
     brings takes its item URI as URL, so the page can be stored under its own (``articles.url``
-    is unique). Looked up by the batch's page URLs only (see ``load._present``)."""
-    page_urls = "SELECT DISTINCT url FROM b_articles WHERE item_uri IS NULL"
-    urls = [r[0] for r in con.execute(page_urls).fetchall()]
-    taken = _in_list(
+    is unique). Looked up by the batch's page URLs only (see ``pipeline.storage.keys``)."""
+    page_urls = "SELECT url FROM b_articles WHERE item_uri IS NULL"
+    urls = sorted(present(con, "articles", "url", page_urls))
+    taken = in_list(
         con,
         "SELECT article_id FROM articles WHERE url IN ({marks}) AND item_uri IS NOT NULL"
         " AND url <> item_uri",
@@ -203,8 +197,12 @@ def _free_urls(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply(con: duckdb.DuckDBPyConnection, plan: WirePlan, now: datetime) -> int:
-    """Write the folded state of every URI of the batch; returns how many articles changed."""
-    changed = 0
+    """Write the folded state of every URI of the batch; returns how many articles changed.
+
+    Set-based, one statement per table for the whole batch: without an index on
+    ``articles.article_id`` (migration 7) a statement per item would scan the table per item.
+    """
+    ids, withdrawn, embargoed, correction, touched, rewrites = [], [], [], [], [], []
     for aid, state in plan.after.items():
         before = plan.before.get(aid)
         rewrite = (
@@ -213,25 +211,27 @@ def apply(con: duckdb.DuckDBPyConnection, plan: WirePlan, now: datetime) -> int:
             and (state.current != before.current and plan.staged_key.get(aid) == state.current)
         )
         if rewrite:
-            _rewrite_content(con, aid)
-        if rewrite or _visible(before) != _visible(state) or before is None:
-            changed += 1
-        con.execute(
-            """
-            UPDATE articles SET withdrawn_at = ?, embargoed_until = ?, is_correction = ?,
-                   loaded_at = CASE WHEN ? THEN ? ELSE loaded_at END
-            WHERE article_id = ?
-            """,
-            [
-                state.withdrawn_at,
-                state.embargoed_until,
-                state.is_correction,
-                rewrite or before is None or _visible(before) != _visible(state),
-                now,
-                aid,
-            ],
-        )
-    return changed
+            rewrites.append(aid)
+        ids.append(aid)
+        withdrawn.append(state.withdrawn_at)
+        embargoed.append(state.embargoed_until)
+        correction.append(state.is_correction)
+        touched.append(rewrite or before is None or _visible(before) != _visible(state))
+    if rewrites:
+        _rewrite_content(con, rewrites)
+    con.execute(
+        """
+        UPDATE articles SET withdrawn_at = w.withdrawn_at, embargoed_until = w.embargoed_until,
+               is_correction = w.is_correction,
+               loaded_at = CASE WHEN w.touched THEN ? ELSE articles.loaded_at END
+        FROM (SELECT unnest(?::VARCHAR[]) AS article_id, unnest(?::TIMESTAMPTZ[]) AS withdrawn_at,
+                     unnest(?::TIMESTAMPTZ[]) AS embargoed_until,
+                     unnest(?::BOOLEAN[]) AS is_correction, unnest(?::BOOLEAN[]) AS touched) w
+        WHERE articles.article_id = w.article_id
+        """,
+        [now, ids, withdrawn, embargoed, correction, touched],
+    )
+    return sum(touched)
 
 
 def _visible(state: ItemState | None) -> tuple[Any, ...]:
@@ -239,26 +239,27 @@ def _visible(state: ItemState | None) -> tuple[Any, ...]:
     return (None, None) if state is None else (state.withdrawn_at, state.embargoed_until)
 
 
-def _rewrite_content(con: duckdb.DuckDBPyConnection, aid: str) -> None:
-    """A later text version: the article's text and metadata in place, places re-tagged,
+def _rewrite_content(con: duckdb.DuckDBPyConnection, aids: list[str]) -> None:
+    """A later text version: the articles' text and metadata in place, places re-tagged,
     subjects and the raw item replaced; same article id, URL and story."""
     sets = ", ".join(f'"{c}" = b."{c}"' for c in _CONTENT_COLS)
+    mine = "IN (SELECT unnest(?::VARCHAR[]))"
     con.execute(
         f"UPDATE articles SET {sets} FROM b_articles b "
-        "WHERE articles.article_id = ? AND b.article_id = articles.article_id",
-        [aid],
+        f"WHERE b.article_id {mine} AND b.article_id = articles.article_id",
+        [aids],
     )
-    # A story named after this article takes its new headline (as if it had come first).
+    # A story named after one of them takes its new headline (as if it had come first).
     con.execute(
         "UPDATE stories SET title = b.title FROM b_articles b "
-        "WHERE b.article_id = ? AND stories.first_article_id = b.article_id",
-        [aid],
+        f"WHERE b.article_id {mine} AND stories.first_article_id = b.article_id",
+        [aids],
     )
     for table in (ARTICLE_PLACES, ARTICLE_SUBJECTS, RAW_PAGES):
         names = ", ".join(f'"{n}"' for n in table.names())
-        con.execute(f"DELETE FROM {table.name} WHERE article_id = ?", [aid])
+        con.execute(f"DELETE FROM {table.name} WHERE article_id {mine}", [aids])
         con.execute(
             f"INSERT INTO {table.name} ({names}) SELECT DISTINCT {names} "
-            f"FROM b_{table.name} WHERE article_id = ?",
-            [aid],
+            f"FROM b_{table.name} WHERE article_id {mine}",
+            [aids],
         )
