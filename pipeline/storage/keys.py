@@ -2,7 +2,7 @@
 
 Why not PRIMARY KEY: DuckDB backs every PRIMARY KEY, UNIQUE and CREATE INDEX with an ART index
 that each insert and each checkpoint maintains, at a cost that grows with the table; at 1M
-articles the twelve indexes made loading a 1,000-article batch 2.4x as slow as at 10k
+articles the twelve indexes made loading a 1,000-article batch 2.4-3.8x as slow as at 10k
 (migration 7, ``benchmarks/RESULTS.md``). The one writer (under ``db_lock``, one transaction per
 batch) keeps ``Table.key`` unique here instead, and ``tests/test_keys.py`` checks it.
 

@@ -288,7 +288,7 @@ MIGRATIONS.append(
         """
         -- Why: DuckDB maintains an ART index per PRIMARY KEY, UNIQUE and CREATE INDEX. At 1M
         -- articles each one costs a 1,000-row load ~0.1 s to insert into and ~0.1 s to
-        -- checkpoint, and the twelve of them made a batch's load 2.4x its cost at 10k
+        -- checkpoint, and the twelve of them made a batch's load 2.4-3.8x its cost at 10k
         -- (benchmarks/RESULTS.md, benchmark 5). The loader keeps each table's declared key
         -- unique itself (pipeline.storage.schema Table.key, anti-joins on the batch's keys
         -- under the writer lock); tests/test_keys.py checks it. DuckDB cannot drop a
