@@ -402,7 +402,7 @@ def _apply(settings: Settings, parts_dir: Path, n_parts: int) -> int:
                 con.execute(
                     "DELETE FROM article_places WHERE article_id IN (SELECT article_id FROM rx_new)"
                 )
-                names = ", ".join(f'"{c}"' for c in ARTICLE_PLACES.names())
+                names = ARTICLE_PLACES.column_list()
                 con.execute(
                     f"INSERT INTO article_places ({names})"
                     f" SELECT {names} FROM read_parquet('{places}')"

@@ -56,12 +56,10 @@ def insert_new(
     )
     same = " AND ".join(f'k."{k}" = s."{k}"' for k in table.key)
     by = ", ".join(f's."{k}"' for k in table.key)
-    names = ", ".join(f'"{n}"' for n in table.names())
-    picked = ", ".join(f's."{n}"' for n in table.names())
     con.execute(
         f"""
-        INSERT INTO {table.name} ({names})
-        SELECT {picked} FROM {source} s
+        INSERT INTO {table.name} ({table.column_list()})
+        SELECT {table.column_list("s.")} FROM {source} s
         WHERE ({where}) AND NOT EXISTS (SELECT 1 FROM k_stored k WHERE {same})
         QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY {order or by}) = 1
         """,

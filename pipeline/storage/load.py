@@ -159,8 +159,8 @@ def _insert_article_children(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"""
-        INSERT INTO raw_pages ({_names(RAW_PAGES)})
-        SELECT {_names(RAW_PAGES, "r.")} FROM b_raw_pages r
+        INSERT INTO raw_pages ({RAW_PAGES.column_list()})
+        SELECT {RAW_PAGES.column_list("r.")} FROM b_raw_pages r
         WHERE r.article_id IN (SELECT article_id FROM b_new_articles)
         QUALIFY row_number() OVER (PARTITION BY r.article_id ORDER BY r.fetched_at) = 1
         """
@@ -168,8 +168,8 @@ def _insert_article_children(con: duckdb.DuckDBPyConnection) -> None:
     for table in (ARTICLE_PLACES, ARTICLE_SUBJECTS):
         con.execute(
             f"""
-            INSERT INTO {table.name} ({_names(table)})
-            SELECT DISTINCT {_names(table, "c.")}
+            INSERT INTO {table.name} ({table.column_list()})
+            SELECT DISTINCT {table.column_list("c.")}
             FROM b_{table.name} c JOIN b_new_articles n USING (article_id)
             """
         )
@@ -207,10 +207,6 @@ def _read_staged(con: duckdb.DuckDBPyConnection, table: Table, batch_dir: Path) 
         con.execute(
             f"INSERT INTO b_{table.name} BY NAME SELECT * FROM read_parquet('{sql_path(path)}')"
         )
-
-
-def _names(table: Table, prefix: str = "") -> str:
-    return ", ".join(f'{prefix}"{name}"' for name in table.names())
 
 
 def _copy_by_name(con: duckdb.DuckDBPyConnection, table: Table) -> None:

@@ -74,6 +74,11 @@ class Table:
     def names(self, which: Literal["stored", "staged"] = "stored") -> list[str]:
         return [c.name for c in (self.stored if which == "stored" else self.staged)]
 
+    def column_list(self, prefix: str = "") -> str:
+        """The stored columns as SQL, quoted and comma-separated (``prefix`` qualifies them:
+        ``"s."``), for the INSERT ... SELECT statements that copy rows by name."""
+        return ", ".join(f'{prefix}"{name}"' for name in self.names())
+
 
 def _nullable(hint: Any) -> bool:
     union = typing.get_origin(hint) in (typing.Union, types.UnionType)

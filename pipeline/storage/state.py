@@ -62,9 +62,10 @@ def export_state(
     _export_deferred(con, state_dir)
     previous = {} if full or feeds is None else read_feed_state(state_dir)
     if previous:
-        among = sorted(set(feeds or ()))
-        states = {f: s for f, s in previous.items() if f not in set(among)}
-        states |= _feed_states(con, among) if among else {}
+        polled = set(feeds or ())
+        states = {f: s for f, s in previous.items() if f not in polled}
+        if polled:
+            states |= _feed_states(con, sorted(polled))
     else:
         states = _feed_states(con)
     write_json(state_dir / "feed_state.json", states)
@@ -140,6 +141,10 @@ def _seen_deltas(state_dir: Path) -> list[Path]:
     return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
 
+# Narrows a feed_polls query to the feeds of its parameter list.
+_AMONG_FEEDS = "AND feed_id IN (SELECT unnest(?::VARCHAR[]))"
+
+
 def _validators(con: duckdb.DuckDBPyConnection, among: list[str] | None) -> list[tuple]:
     """Each feed's validators from its last ok/304 poll (a partial, salvaged poll keeps none:
     the next poll must fetch the whole feed). For ``among``, the history window is searched
@@ -151,12 +156,11 @@ def _validators(con: duckdb.DuckDBPyConnection, among: list[str] | None) -> list
     """
     if among is None:
         return con.execute(sql.format(scope="")).fetchall()
-    mine = "AND feed_id IN (SELECT unnest(?::VARCHAR[]))"
-    recent = f"AND polled_at > now() - INTERVAL {HISTORY_DAYS} DAY {mine}"
+    recent = f"AND polled_at > now() - INTERVAL {HISTORY_DAYS} DAY {_AMONG_FEEDS}"
     rows = con.execute(sql.format(scope=recent), [among]).fetchall()
     missing = sorted(set(among) - {r[0] for r in rows})
     if missing:
-        rows += con.execute(sql.format(scope=mine), [missing]).fetchall()
+        rows += con.execute(sql.format(scope=_AMONG_FEEDS), [missing]).fetchall()
     return rows
 
 
@@ -166,9 +170,7 @@ def _feed_states(
     """Per feed (of ``among``, or all): its last validators, its recent poll history and the
     publisher's interval, so a run can work out which feeds are due
     (pipeline.acquire.schedule) without the DB."""
-    scope, params = (
-        ("", []) if among is None else (" AND feed_id IN (SELECT unnest(?::VARCHAR[]))", [among])
-    )
+    scope, params = ("", []) if among is None else (_AMONG_FEEDS, [among])
     feeds: dict[str, dict[str, Any]] = {
         r[0]: {"feed_url": r[1], "etag": r[2], "last_modified": r[3]}
         for r in _validators(con, among)

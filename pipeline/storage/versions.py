@@ -256,7 +256,7 @@ def _rewrite_content(con: duckdb.DuckDBPyConnection, aids: list[str]) -> None:
         [aids],
     )
     for table in (ARTICLE_PLACES, ARTICLE_SUBJECTS, RAW_PAGES):
-        names = ", ".join(f'"{n}"' for n in table.names())
+        names = table.column_list()
         con.execute(f"DELETE FROM {table.name} WHERE article_id {mine}", [aids])
         con.execute(
             f"INSERT INTO {table.name} ({names}) SELECT DISTINCT {names} "
